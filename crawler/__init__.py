@@ -1,0 +1,1 @@
+"""The crawler: GitHub API -> SQLite catalogue."""

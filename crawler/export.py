@@ -1,0 +1,42 @@
+"""`councilcode export`: every stored repository as JSON, JSON Lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from crawler.models import REPOSITORY_FIELDS, Repository
+
+FORMATS = ("json", "jsonl", "csv")
+# CSV is for spreadsheets: a README does not fit in a cell.
+CSV_FIELDS = tuple(f for f in REPOSITORY_FIELDS if f != "readme")
+
+
+def export_repositories(repositories: Iterable[Repository], out: TextIO, fmt: str = "json") -> int:
+    """Write the repositories to `out` in `fmt`; returns how many were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    repos = list(repositories)
+    if fmt == "json":
+        items = ",".join("\n  " + json.dumps(r.to_dict(), ensure_ascii=False) for r in repos)
+        out.write("[" + items + ("\n]\n" if repos else "]\n"))
+    elif fmt == "jsonl":
+        for repo in repos:
+            out.write(json.dumps(repo.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for repo in repos:
+            row = repo.to_dict()
+            row["topics"] = ";".join(repo.topics)
+            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return len(repos)
+
+
+def _csv_cell(value: object) -> object:
+    # A cell starting with = + - @ is run as a formula by spreadsheets; quote it as text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,306 @@
+"""An async GitHub REST client for the crawl's hot path: conditional requests, rate limits, retries.
+
+One `GitHubClient.get()` either returns a parsed answer (200, 304 or 404) or raises `ApiError` after a
+bounded number of attempts; it never loops without bound. Rate-limit pauses are announced through
+`notify` and, with `max_wait`, end the crawl cleanly with `CrawlStopped` instead of waiting longer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from councilcode import __version__
+from crawler.auth import TokenSource
+
+log = logging.getLogger(__name__)
+
+SECONDARY_LIMIT_HINT = "secondary rate limit"
+
+
+class ApiError(Exception):
+    """A request that failed for good: an unexpected status, or every retry used up."""
+
+    def __init__(self, url: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{message} ({url})")
+        self.url = url
+        self.status = status
+        self.message = message
+
+
+class CrawlStopped(Exception):
+    """Going on would mean waiting longer for the rate limit than `--max-wait` allows."""
+
+
+@dataclass
+class ApiResponse:
+    """A successful or not-found answer. `not_modified` means the caller's stored copy is current."""
+
+    url: str
+    status: int
+    data: Any = None
+    text: str | None = None
+    etag: str | None = None
+    next_url: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def found(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try one request. Delays grow exponentially, with jitter so clients spread out."""
+
+    attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    timeout: float = 30.0
+    limit_waits: int = 6  # rate-limit pauses allowed for one request, on top of `attempts`
+    secondary_delay: float = 60.0  # GitHub: wait at least a minute after a secondary limit without retry-after
+
+
+@dataclass
+class RequestStats:
+    """What the crawl cost. `charged` counts every answer but 304, as GitHub's rate limit does."""
+
+    total: int = 0
+    charged: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    waited_seconds: float = 0.0
+    rate_limit_remaining: int | None = None
+    rate_limit_reset: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class GitHubClient:
+    """GET requests to the GitHub REST API with at most `concurrency` in flight."""
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        token_source: TokenSource | None = None,
+        concurrency: int = 8,
+        max_wait: float | None = None,
+        retry: RetryPolicy | None = None,
+        notify: Callable[[str], None] = log.warning,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.api_url = api_url.rstrip("/")
+        self.origin = _origin(self.api_url)
+        self.token_source = token_source
+        self.concurrency = concurrency
+        self.max_wait = max_wait
+        self.retry = retry or RetryPolicy()
+        self.notify = notify
+        self.sleep = sleep
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.stats = RequestStats()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._resume_at = 0.0
+        # Keep a few requests in hand so the ones already in flight do not run into a 403.
+        self._reserve = min(concurrency, 10)
+        self._http: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> GitHubClient:
+        self._http = httpx.AsyncClient(
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": f"councilcode/{__version__}",
+            },
+            timeout=httpx.Timeout(self.retry.timeout),
+            limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency),
+            follow_redirects=True,  # GitHub answers 301 for renamed repositories and organisations
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def url(self, path: str) -> str:
+        """`/orgs/x` -> the absolute URL under the API root (which may carry /api/v3 on Enterprise)."""
+        return self.api_url + path
+
+    async def get(self, url: str, *, etag: str | None = None) -> ApiResponse:
+        """GET `url` (an absolute API URL), conditionally when `etag` is given.
+
+        Returns 200 (with parsed JSON), 304 or 404 answers; raises `ApiError` for anything else once
+        retries are used up, and `CrawlStopped` when the rate limit would make it wait too long.
+        """
+        if _origin(url) != self.origin:
+            # Never send the token anywhere but the API the user named.
+            raise ApiError(url, f"refusing a URL outside {self.origin}")
+        attempt = limit_waits = 0
+        problem = "no attempt made"
+        auth_refreshed = False
+        while attempt < self.retry.attempts:
+            await self._respect_rate_limit()
+            try:
+                response = await self._send(url, etag)
+            except httpx.TransportError as exc:  # timeouts, refused or dropped connections, cut bodies
+                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            else:
+                status = response.status_code
+                if status == 304:
+                    return ApiResponse(url, 304, etag=etag)
+                if status in (200, 404):
+                    try:
+                        return self._parse(url, response)
+                    except ValueError:
+                        problem = "truncated or invalid JSON in the response"
+                elif status == 401 and self.token_source is not None and not auth_refreshed:
+                    auth_refreshed = True
+                    await self.token_source.invalidate()
+                    continue
+                elif status in (403, 429) and (wait := self._limit_wait(response, limit_waits)) is not None:
+                    limit_waits += 1
+                    if limit_waits > self.retry.limit_waits:
+                        raise ApiError(url, "still rate limited after waiting", status)
+                    await self._pause(wait[0], wait[1])
+                    continue
+                elif status >= 500:
+                    problem = f"HTTP {status} from GitHub"
+                else:
+                    raise ApiError(url, _error_message(response), status)
+            attempt += 1
+            self.stats.problems.append(f"{problem} ({url})")
+            if attempt < self.retry.attempts:
+                self.stats.retries += 1
+                await self.sleep(self._backoff(attempt))
+        raise ApiError(url, f"gave up after {self.retry.attempts} attempts: {problem}")
+
+    async def _send(self, url: str, etag: str | None) -> httpx.Response:
+        if self._http is None:
+            raise RuntimeError("use `async with GitHubClient(...)`")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if self.token_source is not None and (token := await self.token_source.token()):
+            headers["Authorization"] = f"Bearer {token}"
+        async with self._slots:
+            self.stats.in_flight += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+            self.stats.total += 1
+            try:
+                response = await self._http.get(url, headers=headers)
+                # Read the whole body inside the slot, so a cut body fails here and is retried.
+                await response.aread()
+            finally:
+                self.stats.in_flight -= 1
+        if response.status_code == 304:
+            self.stats.not_modified += 1
+        else:
+            self.stats.charged += 1
+        self._note_rate_limit(response.headers)
+        return response
+
+    def _parse(self, url: str, response: httpx.Response) -> ApiResponse:
+        text = response.text
+        data = json.loads(text) if text.strip() else None
+        if response.status_code == 200 and data is None:
+            raise ValueError("empty body")
+        next_url = response.links.get("next", {}).get("url")
+        return ApiResponse(url, response.status_code, data, text, response.headers.get("etag"), next_url)
+
+    # -- rate limits ---------------------------------------------------------------------------
+
+    def _note_rate_limit(self, headers: httpx.Headers) -> None:
+        remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")
+        if remaining is None or reset is None:
+            return
+        try:
+            self.stats.rate_limit_remaining, self.stats.rate_limit_reset = int(remaining), float(reset)
+        except ValueError:
+            log.debug("ignoring malformed rate-limit headers %r/%r", remaining, reset)
+
+    async def _respect_rate_limit(self) -> None:
+        """Wait out any pause in force; start one when the primary budget is nearly spent."""
+        remaining, reset = self.stats.rate_limit_remaining, self.stats.rate_limit_reset
+        if remaining is not None and reset is not None and remaining <= self._reserve and reset + 1 > self.clock():
+            self.stats.rate_limit_remaining = None  # unknown until the next answer after the reset
+            await self._pause(reset + 1, f"GitHub rate limit nearly used up ({remaining} requests left)")
+        delay = self._resume_at - self.clock()
+        if delay > 0:
+            await self.sleep(delay)
+
+    def _limit_wait(self, response: httpx.Response, earlier_waits: int) -> tuple[float, str] | None:
+        """Until when a 403/429 asks us to wait (a clock time), or None when it is not a rate limit at all."""
+        headers = response.headers
+        now = self.clock()
+        retry_after = headers.get("retry-after")
+        if retry_after is not None:
+            try:
+                return now + max(float(retry_after), 0.0), "GitHub asked us to slow down (retry-after)"
+            except ValueError:
+                pass
+        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
+            try:
+                return max(float(headers["x-ratelimit-reset"]) + 1, now + 1), "GitHub rate limit used up"
+            except ValueError:
+                pass
+        if response.status_code == 429 or SECONDARY_LIMIT_HINT in response.text.lower():
+            wait = min(self.retry.secondary_delay * 2**earlier_waits, 15 * 60)
+            return now + wait, "GitHub secondary rate limit"
+        return None
+
+    async def _pause(self, until: float, reason: str) -> None:
+        """Pause every request until the clock reads `until`, or stop when that breaks `max_wait`."""
+        now = self.clock()
+        # Requests in flight together often bring the same news; one pause (and one message) is enough.
+        if until <= self._resume_at + 0.5:
+            return
+        extra = until - max(self._resume_at, now)
+        if self.max_wait is not None and self.stats.waited_seconds + extra > self.max_wait:
+            raise CrawlStopped(
+                f"{reason}: going on needs a wait of {until - now:.0f}s, more than --max-wait {self.max_wait:g}s"
+            )
+        self.stats.waited_seconds += extra
+        self._resume_at = until
+        at = datetime.fromtimestamp(until, UTC).strftime("%H:%M:%S UTC")
+        self.notify(f"{reason}: waiting {until - now:.0f}s, until {at}")
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return f"HTTP {response.status_code}" + (f": {message}" if message else "")

@@ -1,0 +1,188 @@
+"""The Whoosh schema and how a catalogue `Repository` becomes an index document.
+
+Searchable text goes into stemmed TEXT fields weighted at query time (name and topics above the
+description above the README); everything a filter, facet or sort needs goes into one column so a
+searcher can load it for every document at once; what a result shows is one stored record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from whoosh import columns, fields
+
+from crawler.licence import licence_family
+from crawler.models import Repository
+from indexer.analysis import spelling_analyzer, text_analyzer
+from indexer.names import document_vocabulary, name_words, split_identifier, topic_words
+from indexer.readme_text import readme_to_text
+
+# Bump when the schema, the analysis or the document layout changes: an index of another version
+# is rebuilt rather than updated, since its stored fingerprints no longer say what it holds.
+SCHEMA_VERSION = 1
+
+# Query-time weights of the searchable fields (BM25F sums field scores times these).
+FIELD_BOOSTS: dict[str, float] = {
+    "name": 4.0,
+    "topics": 3.0,
+    "description": 2.0,
+    "council": 1.0,
+    "language": 1.0,
+    "readme": 1.0,
+}
+SEARCH_FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
+
+SNIPPET_CHARS = 20_000  # of README text kept in the stored record for snippets and "similar"
+
+# Separators inside the doc-values column (ASCII unit and record separators never occur in data).
+UNIT = "\x1f"
+ITEM = "\x1e"
+
+ARCHIVED = 1
+FORK = 2
+
+
+def make_schema() -> fields.Schema:
+    """A fresh schema object (Whoosh schemas are mutable, so never share one)."""
+    analyzer = text_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, sortable=True),  # GitHub's repository id: stable across renames
+        key=fields.ID(),  # lower-case full name, for look-ups by name
+        fingerprint=fields.COLUMN(columns.VarBytesColumn()),
+        values=fields.COLUMN(columns.VarBytesColumn()),  # see DocValuesRow
+        name=fields.TEXT(analyzer=analyzer),
+        topics=fields.TEXT(analyzer=analyzer),
+        description=fields.TEXT(analyzer=analyzer),
+        council=fields.TEXT(analyzer=analyzer),  # council name and owner handle
+        language=fields.TEXT(analyzer=analyzer),
+        readme=fields.TEXT(analyzer=analyzer),
+        spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        record=fields.STORED(),
+    )
+
+
+def fingerprint(repo: Repository) -> str:
+    """A short hash of everything in the record: equal fingerprints mean nothing to re-index."""
+    payload = json.dumps(repo.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def pushed_timestamp(value: str | None) -> int:
+    """`2024-01-31T12:00:00Z` -> seconds since 1970 (0 when unknown or unreadable)."""
+    if not value:
+        return 0
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class DocValuesRow:
+    """What filters, facets and sorts need of one document, packed into the `values` column."""
+
+    council: str
+    owner: str
+    license: str | None
+    language: str | None
+    topics: tuple[str, ...]
+    flags: int  # ARCHIVED | FORK
+    stars: int
+    pushed: int  # seconds since 1970, 0 if unknown
+    sort_name: str  # lower-case name, then full name, for the name sort
+
+    def pack(self) -> bytes:
+        parts = [
+            _clean(self.council),
+            _clean(self.owner),
+            _clean(self.license or ""),
+            _clean(self.language or ""),
+            ITEM.join(_clean(t) for t in self.topics),
+            str(self.flags),
+            str(self.stars),
+            str(self.pushed),
+            _clean(self.sort_name),
+        ]
+        return UNIT.join(parts).encode("utf-8")
+
+    @classmethod
+    def unpack(cls, data: bytes) -> DocValuesRow:
+        council, owner, license, language, topics, flags, stars, pushed, sort_name = data.decode("utf-8").split(UNIT)
+        return cls(
+            council=council,
+            owner=owner,
+            license=license or None,
+            language=language or None,
+            topics=tuple(topics.split(ITEM)) if topics else (),
+            flags=int(flags),
+            stars=int(stars),
+            pushed=int(pushed),
+            sort_name=sort_name,
+        )
+
+
+def _clean(text: str) -> str:
+    return text.replace(UNIT, " ").replace(ITEM, " ")
+
+
+def values_row(repo: Repository) -> DocValuesRow:
+    flags = (ARCHIVED if repo.archived else 0) | (FORK if repo.fork else 0)
+    return DocValuesRow(
+        council=repo.council,
+        owner=repo.owner.lower(),
+        license=repo.license,
+        language=repo.language,
+        topics=tuple(t.lower() for t in repo.topics if t),
+        flags=flags,
+        stars=int(repo.stars or 0),
+        pushed=pushed_timestamp(repo.pushed_at),
+        sort_name=f"{repo.name.lower()}\x00{repo.full_name.lower()}",
+    )
+
+
+def document(repo: Repository) -> dict[str, Any]:
+    """The Whoosh document (keyword arguments of `add_document`) for one repository."""
+    readme = readme_to_text(repo.readme, repo.readme_path)
+    vocabulary = document_vocabulary(readme, repo.description)
+    name_text = " ".join(name_words(repo.name, vocabulary))
+    topics_text = " ".join(topic_words(repo.topics))
+    owner_words = " ".join(split_identifier(repo.owner))
+    record = {
+        "id": repo.id,
+        "full_name": repo.full_name,
+        "owner": repo.owner,
+        "name": repo.name,
+        "council": repo.council,
+        "description": repo.description,
+        "license": repo.license,
+        "license_family": licence_family(repo.license),
+        "language": repo.language,
+        "topics": list(repo.topics),
+        "stars": int(repo.stars or 0),
+        "pushed_at": repo.pushed_at,
+        "html_url": repo.html_url or f"https://github.com/{repo.full_name}",
+        "archived": bool(repo.archived),
+        "fork": bool(repo.fork),
+        "readme_text": readme[:SNIPPET_CHARS],
+    }
+    return {
+        "id": str(repo.id),
+        "key": repo.full_name.lower(),
+        "fingerprint": fingerprint(repo).encode("ascii"),
+        "values": values_row(repo).pack(),
+        "name": name_text,
+        "topics": topics_text,
+        "description": repo.description or "",
+        "council": f"{repo.council} {owner_words}",
+        "language": repo.language or "",
+        "readme": readme,
+        "spell": " ".join([name_text, topics_text, repo.description or "", readme]),
+        "record": record,
+    }

@@ -1,0 +1,356 @@
+"""The crawler against the GitHub API emulator: listings, READMEs, licences, failures, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from councilcode.cli import cli
+from councilcode.jobs import run_crawl
+from crawler.catalogue import Catalogue
+from tests.conftest import config_text
+from tests.github_emulator import FakeRepo, GitHubEmulator, load_corpus
+
+OGL3_POINTER = b"This code is released under the [Open Government Licence v3](http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).\n"
+
+
+def stored(settings) -> dict[str, object]:
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        return {r.full_name: r for r in catalogue.repositories()}
+
+
+def test_org_with_more_than_100_repositories_is_listed_through_link_pages(emulator, crawl_settings):
+    emulator.add_account("BigCouncil")
+    for i in range(250):
+        emulator.add_repo("BigCouncil", FakeRepo(name=f"repo-{i:03}", readme=f"# Repo {i}\n".encode()))
+    settings = crawl_settings({"Big Council": ["BigCouncil"]})
+
+    summary = run_crawl(settings)
+
+    assert summary.exit_code == 0
+    repos = stored(settings)
+    assert len(repos) == 250
+    assert repos["BigCouncil/repo-042"].readme == "# Repo 42\n"
+    listing = [path for method, path, status in emulator.stats.requests if "/repos?" in path]
+    assert len(listing) == 3  # pages of 100, 100 and 50, reached by following rel="next"
+
+
+def test_user_account_is_crawled_after_the_organisation_lookup_404s(emulator, crawl_settings):
+    emulator.add_account("jo-at-the-council", kind="User")
+    emulator.add_repo("jo-at-the-council", FakeRepo(name="bins", readme=b"Bin days"))
+    settings = crawl_settings({"Tiny Council": ["jo-at-the-council"]})
+
+    assert run_crawl(settings).exit_code == 0
+
+    assert list(stored(settings)) == ["jo-at-the-council/bins"]
+    paths = [path for _, path, _ in emulator.stats.requests]
+    assert paths[0].startswith("/orgs/jo-at-the-council") and paths[1].startswith("/users/jo-at-the-council")
+
+
+def test_repository_metadata_is_kept_with_the_councils_name(emulator, crawl_settings):
+    emulator.add_account("ExampleCC")
+    emulator.add_repo(
+        "ExampleCC",
+        FakeRepo(
+            name="bin-day-finder",
+            description="Find your bin collection day",
+            homepage="https://example.gov.uk/bins",
+            language="Python",
+            topics=["bins", "waste-collection"],
+            stars=12,
+            forks=3,
+            archived=True,
+            fork=False,
+            is_template=True,
+            default_branch="develop",
+            readme=b"# Bin day finder\n",
+            license_spdx="MIT",
+            license_file=b"MIT License\n",
+        ),
+    )
+    settings = crawl_settings({"Example County Council": ["ExampleCC"]})
+    run_crawl(settings)
+
+    repo = stored(settings)["ExampleCC/bin-day-finder"]
+    assert repo.council == "Example County Council"
+    assert (repo.owner, repo.name, repo.language, repo.topics) == (
+        "ExampleCC",
+        "bin-day-finder",
+        "Python",
+        ["bins", "waste-collection"],
+    )
+    assert (repo.stars, repo.forks, repo.archived, repo.fork, repo.is_template) == (12, 3, True, False, True)
+    assert repo.description == "Find your bin collection day"
+    assert repo.homepage == "https://example.gov.uk/bins"
+    assert repo.default_branch == "develop"
+    assert repo.html_url.endswith("/ExampleCC/bin-day-finder")
+    assert repo.license == "MIT"
+    assert repo.id > 0 and repo.created_at and repo.pushed_at and repo.updated_at
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "text"),
+    [
+        ("readme.md", b"lower-case name\n", "lower-case name\n"),
+        ("README.rdoc", b"= SAML tools\n\nRDoc here\n", "= SAML tools\n\nRDoc here\n"),
+        ("README.md", "Caf\u00e9 r\u00f4le\n".encode("latin-1"), "Caf\u00e9 r\u00f4le\n"),
+        ("README.md", b"\xef\xbb\xbf# With a BOM\n", "# With a BOM\n"),
+        ("README.md", b"# Windows\r\nline endings\r\n", "# Windows\r\nline endings\r\n"),
+        ("README.md", "\u201cquotes\u201d \u2014 \U0001f44d\n".encode(), "\u201cquotes\u201d \u2014 \U0001f44d\n"),
+        ("README.md", b"\x93smart\x94 cp1252\n", "\u201csmart\u201d cp1252\n"),
+    ],
+)
+def test_readme_names_and_encodings_are_decoded(emulator, crawl_settings, path, raw, text):
+    emulator.add_account("EncCouncil")
+    emulator.add_repo("EncCouncil", FakeRepo(name="r", readme=raw, readme_path=path))
+    settings = crawl_settings({"Enc Council": ["EncCouncil"]})
+    run_crawl(settings)
+
+    repo = stored(settings)["EncCouncil/r"]
+    assert (repo.readme, repo.readme_path) == (text, path)
+
+
+def test_missing_readme_and_empty_repository_store_no_readme(emulator, crawl_settings):
+    emulator.add_account("Sparse")
+    emulator.add_repo("Sparse", FakeRepo(name="no-readme", readme=None))
+    emulator.add_repo("Sparse", FakeRepo(name="empty", empty=True))
+    settings = crawl_settings({"Sparse Council": ["Sparse"]})
+
+    assert run_crawl(settings).exit_code == 0
+
+    repos = stored(settings)
+    assert repos["Sparse/no-readme"].readme is None
+    assert repos["Sparse/empty"].readme is None and repos["Sparse/empty"].license is None
+
+
+@pytest.mark.parametrize(
+    ("spdx", "licence_file", "expected"),
+    [
+        ("MIT", b"MIT License\n...", "MIT"),
+        (None, None, None),
+        ("NOASSERTION", OGL3_POINTER, "OGL-UK-3.0"),
+        ("NOASSERTION", b"All rights reserved. Ask us first.\n", "NOASSERTION"),
+    ],
+)
+def test_licence_comes_from_github_or_from_reading_the_file(emulator, crawl_settings, spdx, licence_file, expected):
+    emulator.add_account("LicCouncil")
+    emulator.add_repo("LicCouncil", FakeRepo(name="r", readme=b"x", license_spdx=spdx, license_file=licence_file))
+    settings = crawl_settings({"Lic Council": ["LicCouncil"]})
+    run_crawl(settings)
+
+    assert stored(settings)["LicCouncil/r"].license == expected
+    licence_requests = [p for _, p, _ in emulator.stats.requests if p.endswith("/license")]
+    assert len(licence_requests) == (1 if spdx == "NOASSERTION" else 0)
+
+
+def test_a_missing_handle_is_named_and_the_others_are_saved(emulator, crawl_settings):
+    emulator.add_account("RealCouncil")
+    emulator.add_repo("RealCouncil", FakeRepo(name="site", readme=b"hello"))
+    settings = crawl_settings({"Real Council": ["RealCouncil"], "Ghost Council": ["NoSuchHandle"]})
+
+    summary = run_crawl(settings)
+
+    assert summary.exit_code == 1
+    assert [(o.handle, o.status) for o in summary.failed] == [("NoSuchHandle", "failed")]
+    assert "no GitHub organisation or user" in (summary.failed[0].error or "")
+    assert list(stored(settings)) == ["RealCouncil/site"]
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        states = {s.handle: s for s in catalogue.handle_states()}
+        run = catalogue.runs(1)[0]
+    assert states["NoSuchHandle"].last_status == "failed"
+    assert states["RealCouncil"].last_status == "ok"
+    assert (run.status, run.handles_total, run.handles_failed, run.repos_added) == ("partial", 2, 1, 1)
+
+
+def test_a_handle_that_fails_midway_keeps_what_was_stored_before(emulator, crawl_settings):
+    emulator.add_account("Flaky")
+    for i in range(5):
+        emulator.add_repo("Flaky", FakeRepo(name=f"r{i}", readme=b"first"))
+    settings = crawl_settings({"Flaky Council": ["Flaky"]})
+    run_crawl(settings)
+    for i in range(5):
+        emulator.update_repo("Flaky", f"r{i}", readme=b"second")
+    emulator.inject(r"/repos/Flaky/r3/readme", *["502"] * 10)
+
+    summary = run_crawl(settings)
+
+    assert summary.exit_code == 1 and "502" in (summary.failed[0].error or "")
+    assert {r.readme for r in stored(settings).values()} == {"first"}  # all or nothing per handle
+
+
+def test_an_unexpected_api_answer_is_reported_not_raised(emulator, crawl_settings):
+    emulator.add_account("Odd")
+    emulator.add_repo("Odd", FakeRepo(name="r", readme=b"x"))
+    emulator.inject(r"/orgs/Odd/repos", "truncate", "truncate", "truncate", "truncate", "truncate", "truncate")
+    settings = crawl_settings({"Odd Council": ["Odd"]})
+
+    summary = run_crawl(settings)
+
+    assert summary.exit_code == 1
+    assert "gave up after" in (summary.failed[0].error or "")
+
+
+def test_only_the_named_orgs_are_crawled(emulator, crawl_settings):
+    for handle in ("A-Council", "B-Council"):
+        emulator.add_account(handle)
+        emulator.add_repo(handle, FakeRepo(name="r", readme=b"x"))
+    settings = crawl_settings({"A": ["A-Council"], "B": ["B-Council"]}, handles=("b-council",))
+
+    run_crawl(settings)
+
+    assert list(stored(settings)) == ["B-Council/r"]
+
+
+def test_requests_in_flight_stay_within_the_concurrency(crawl_settings):
+    with GitHubEmulator(latency=0.02) as slow:
+        slow.add_account("Busy")
+        for i in range(60):
+            slow.add_repo("Busy", FakeRepo(name=f"r{i}", readme=b"x"))
+        run_crawl(crawl_settings({"Busy Council": ["Busy"]}, api_url=slow.url, concurrency=4))
+        assert 1 < slow.stats.max_in_flight <= 4
+
+
+def test_crawling_the_real_council_corpus_keeps_every_readme_licence_and_council(emulator, crawl_settings, corpus_dir):
+    accounts = load_corpus(emulator, corpus_dir)
+    orgs = json.loads((corpus_dir / "orgs.json").read_text(encoding="utf-8"))
+    names = {o["org"]: o["council_name"] for o in orgs if o["org"] in accounts}
+    settings = crawl_settings({names[h]: [h] for h in accounts} | {"Gone Council": ["gone-council-xyz"]})
+
+    summary = run_crawl(settings)
+
+    assert [o.handle for o in summary.failed] == ["gone-council-xyz"]
+    repos = stored(settings)
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(corpus_dir.glob("repos/*/*/meta.json"))]
+    assert len(repos) == len(metas) == 37
+    for meta in metas:
+        repo = repos[f"{meta['org']}/{meta['name']}"]
+        folder = corpus_dir / "repos" / meta["org"] / meta["name"]
+        expected = (folder / meta["readme_path"]).read_text(encoding="utf-8") if meta["readme_path"] else None
+        assert repo.readme == expected, repo.full_name
+        assert repo.readme_path == meta["readme_path"]
+        assert repo.council == names[meta["org"]]
+        assert repo.default_branch == meta["default_branch"]
+    expected_licences = {
+        "east-sussex-county-council/Escc.Gritting": "OGL-UK-1.0",
+        "east-sussex-county-council/Escc.AZ": "OGL-UK-3.0",
+        "traffordDataLab/council_open_data": "OGL-UK-3.0",
+        "Buckinghamshire-Digital-Service/buckinghamshire-council": "BSD-3-Clause",
+        "essexcountycouncil/essex-gov-uk-drupal": "GPL-2.0",
+        "RoyalBoroughKingston/ck-api": "AGPL-3.0",
+        "ShropshireCouncil/LocalGovUmbraco": "GPL-3.0",
+        "LeedsCityCouncil/LeedsCityDashboard": "EPL-1.0",
+        "LBCamden/lbcamden-frontend": "MIT",
+        "Reading-Borough-Council/GoSearch": "MIT",
+        "openglasgow/glasgow-cycling-ios": "MIT",
+        "west-berkshire-council/Modern.Gov": None,
+        "Lichfield-District-Council/Ratemyplace": None,
+    }
+    for full_name, licence in expected_licences.items():
+        assert repos[full_name].license == licence, full_name
+    assert sum(1 for r in repos.values() if r.license is None) == 16
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def test_crawl_command_exits_2_and_crawls_nothing_when_the_config_is_invalid(emulator, tmp_path):
+    config = tmp_path / "orgs.yaml"
+    config.write_text("councils:\n  - name: Bad\n    github: [x]\n    colour: blue\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["crawl", "--config", str(config), "--data-dir", str(tmp_path / "d"), "--api-url", emulator.url]
+    )
+    assert result.exit_code == 2
+    assert f"{config}:4" in result.output and "colour" in result.output
+    assert emulator.stats.total_requests == 0
+    assert not (tmp_path / "d" / "catalogue.sqlite").exists()
+
+
+def test_crawl_command_never_shows_the_token_and_warns_without_one(emulator, tmp_path, monkeypatch):
+    emulator.add_account("TokCouncil")
+    emulator.add_repo("TokCouncil", FakeRepo(name="r", readme=b"x"))
+    config = tmp_path / "orgs.yaml"
+    config.write_text(config_text({"Tok Council": ["TokCouncil"]}), encoding="utf-8")
+    args = ["crawl", "--config", str(config), "--data-dir", str(tmp_path / "d"), "--api-url", emulator.url]
+
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    anonymous = CliRunner().invoke(cli, args)
+    assert anonymous.exit_code == 0, anonymous.output
+    assert "60 requests an hour" in anonymous.output
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_supersecret123")
+    with_token = CliRunner().invoke(cli, ["-v", *args])
+    assert with_token.exit_code == 0
+    assert "ghp_supersecret123" not in with_token.output
+    assert "60 requests an hour" not in with_token.output
+    for path in (tmp_path / "d").iterdir():
+        assert b"ghp_supersecret123" not in path.read_bytes()
+    assert "Crawled 1 of 1 handles: 1 repositories" in with_token.output
+
+
+def test_crawl_command_exits_1_and_names_the_failed_handle(emulator, tmp_path):
+    config = tmp_path / "orgs.yaml"
+    config.write_text(config_text({"Nobody Council": ["nobody-here"]}), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["crawl", "--config", str(config), "--data-dir", str(tmp_path / "d"), "--api-url", emulator.url]
+    )
+    assert result.exit_code == 1
+    assert "Failed: nobody-here (Nobody Council)" in result.output
+
+
+@pytest.fixture
+def crawled(emulator, crawl_settings):
+    emulator.add_account("ExpCouncil")
+    emulator.add_repo(
+        "ExpCouncil",
+        FakeRepo(name="forms", description="=HYPERLINK(1)", topics=["forms", "gov"], readme=b"# Forms\n"),
+    )
+    emulator.add_repo("ExpCouncil", FakeRepo(name="maps", readme=None, license_spdx="MIT", license_file=b"MIT"))
+    settings = crawl_settings({"Exp Council": ["ExpCouncil"]})
+    run_crawl(settings)
+    return settings
+
+
+def test_export_json_has_every_field_with_the_readme_and_licence(crawled):
+    result = CliRunner().invoke(cli, ["export", "--data-dir", str(crawled.data_dir.root)])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert [r["full_name"] for r in rows] == ["ExpCouncil/forms", "ExpCouncil/maps"]
+    assert rows[0]["readme"] == "# Forms\n" and rows[0]["topics"] == ["forms", "gov"]
+    assert rows[0]["council"] == "Exp Council" and rows[1]["license"] == "MIT"
+    assert {"id", "full_name", "owner", "name", "council", "description", "homepage", "html_url", "language"} <= set(
+        rows[0]
+    )
+
+
+def test_export_jsonl_and_csv(crawled, tmp_path):
+    lines = CliRunner().invoke(cli, ["export", "--data-dir", str(crawled.data_dir.root), "--format", "jsonl"])
+    assert [json.loads(line)["name"] for line in lines.output.splitlines()] == ["forms", "maps"]
+
+    out = tmp_path / "repos.csv"
+    result = CliRunner().invoke(
+        cli, ["export", "--data-dir", str(crawled.data_dir.root), "--format", "csv", "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert "readme" not in rows[0]
+    assert rows[0]["topics"] == "forms;gov"
+    assert rows[0]["description"] == "'=HYPERLINK(1)"  # no formula injection into spreadsheets
+
+
+def test_export_without_a_catalogue_says_to_crawl_first(tmp_path):
+    result = CliRunner().invoke(cli, ["export", "--data-dir", str(tmp_path / "nothing")])
+    assert result.exit_code == 1
+    assert "councilcode crawl" in result.output
+
+
+def test_shipped_config_names_real_councils(tmp_path):
+    from councilcode.config import load_councils
+
+    councils = load_councils(Path(__file__).resolve().parents[1] / "config" / "orgs.yaml")
+    handles = {h.lower() for c in councils for h in c.github}
+    assert {"bristolcitycouncil", "lbcamden", "east-sussex-county-council"} <= handles

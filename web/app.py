@@ -1,0 +1,54 @@
+"""The web viewer and JSON API: `create_app(data_dir)` gives the Starlette app that `councilcode serve` runs."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from councilcode.settings import DataDir
+from web.errors import CatchAllMiddleware, WebError, handle_http_exception, handle_web_error
+from web.security import SecurityHeadersMiddleware
+from web.state import WebState
+from web.templating import STATIC_DIR, create_templates
+from web.views import api, councils, exports, health, pages, repository, search
+
+
+def routes() -> list[Route | Mount]:
+    """Every URL the app answers. Handlers are plain functions, so Starlette runs them in its
+    threadpool: searching and SQLite are blocking work and must not hold up the event loop."""
+    return [
+        Route("/", pages.home, name="home"),
+        Route("/search", search.search_page, name="search"),
+        Route("/search.csv", exports.search_csv, name="search_csv"),
+        Route("/feeds/search.atom", exports.search_atom, name="search_atom"),
+        Route("/repos/{owner}/{name}", repository.repository_page, name="repository"),
+        Route("/councils", councils.councils_page, name="councils"),
+        Route("/councils/{slug}", councils.council_page, name="council"),
+        Route("/about", pages.about, name="about"),
+        Route("/api/search", api.api_search, name="api_search"),
+        Route("/api/repos/{owner}/{name}", repository.api_repository, name="api_repository"),
+        Route("/api/councils", councils.api_councils, name="api_councils"),
+        Route("/openapi.json", api.openapi, name="openapi"),
+        Route("/healthz", health.healthz, name="healthz"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(data_dir: DataDir) -> Starlette:
+    """The app over one data dir. It reads the catalogue and index as they are on each request,
+    so a re-crawl or a re-built index shows up without a restart."""
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(CatchAllMiddleware)],
+        exception_handlers={WebError: handle_web_error, HTTPException: handle_http_exception},
+    )
+    app.state.web = WebState(data_dir=data_dir, templates=create_templates())
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The app over $COUNCILCODE_DATA_DIR (or ./data): the factory each `serve --workers N` process calls."""
+    return create_app(DataDir.resolve(None))

@@ -1,0 +1,297 @@
+"""The OpenAPI 3.1 description of the JSON API, served at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
+
+
+def _string_param(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": "string", **schema}}
+
+
+def search_parameters(sorts: list[str]) -> list[dict[str, Any]]:
+    """The query parameters /search, /api/search, /search.csv and /feeds/search.atom share."""
+    return [
+        _string_param("q", "Words to search for; empty matches everything.", maxLength=MAX_QUERY_LENGTH),
+        _string_param("council", "Only this council (its full name, as in /api/councils)."),
+        _string_param("license", "Only this licence: an SPDX-style id such as MIT or OGL-UK-3.0."),
+        _string_param("language", "Only this main programming language, e.g. C#."),
+        _string_param("topic", "Only repositories with this GitHub topic."),
+        _string_param("owner", "Only this GitHub owner (organisation or user)."),
+        {
+            "name": "archived",
+            "in": "query",
+            "required": False,
+            "description": "true: only archived repositories; false: none.",
+            "schema": {"type": "boolean"},
+        },
+        {
+            "name": "fork",
+            "in": "query",
+            "required": False,
+            "description": "true: only forks; false: no forks.",
+            "schema": {"type": "boolean"},
+        },
+        _string_param("pushed_since", "Only repositories pushed to on or after this date.", format="date"),
+        _string_param("sort", "Order of results.", enum=sorts, default="relevance"),
+        {
+            "name": "page",
+            "in": "query",
+            "required": False,
+            "description": "Page of results, from 1.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        },
+    ]
+
+
+LIMIT_PARAMETER: dict[str, Any] = {
+    "name": "limit",
+    "in": "query",
+    "required": False,
+    "description": "Results per page.",
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+}
+
+_REPO_PATH_PARAMETERS = [
+    {"name": "owner", "in": "path", "required": True, "schema": {"type": "string"}},
+    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+]
+
+_ERROR_RESPONSE = {"$ref": "#/components/responses/Error"}
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "title", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    },
+    "SearchHit": {
+        "type": "object",
+        "required": ["full_name", "council", "html_url"],
+        "properties": {
+            "full_name": {"type": "string", "examples": ["east-sussex-county-council/Escc.Gritting"]},
+            "council": {"type": "string"},
+            "description": _NULLABLE_STRING,
+            "license": {**_NULLABLE_STRING, "description": "SPDX-style id, e.g. MIT or OGL-UK-3.0"},
+            "language": _NULLABLE_STRING,
+            "topics": {"type": "array", "items": {"type": "string"}},
+            "stars": {"type": "integer"},
+            "pushed_at": {**_NULLABLE_STRING, "format": "date-time"},
+            "html_url": {"type": "string", "format": "uri"},
+            "archived": {"type": "boolean"},
+            "fork": {"type": "boolean"},
+            "score": {"type": "number"},
+            "snippet": _NULLABLE_STRING,
+            "snippet_html": {**_NULLABLE_STRING, "description": "Escaped text with <mark> around matches"},
+        },
+    },
+    "SearchResponse": {
+        "type": "object",
+        "required": ["total", "results", "facets", "page", "limit"],
+        "properties": {
+            "total": {"type": "integer"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+            "facets": {
+                "type": "object",
+                "description": "For each of council, license, language and topic: value -> number of matches.",
+                "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
+            },
+            "suggestion": {**_NULLABLE_STRING, "description": "A better spelling of q, if there is one"},
+            "page": {"type": "integer"},
+            "limit": {"type": "integer"},
+        },
+    },
+    "SimilarRepo": {
+        "type": "object",
+        "properties": {
+            "full_name": {"type": "string"},
+            "council": {"type": "string"},
+            "description": _NULLABLE_STRING,
+            "score": {"type": "number"},
+            "url": {"type": "string", "format": "uri"},
+            "api_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Repository": {
+        "type": "object",
+        "description": "A repository as the catalogue holds it (GitHub's field names), plus similar work.",
+        "required": ["full_name", "owner", "name", "council", "html_url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "full_name": {"type": "string"},
+            "owner": {"type": "string"},
+            "name": {"type": "string"},
+            "council": {"type": "string"},
+            "council_slug": {"type": "string"},
+            "description": _NULLABLE_STRING,
+            "homepage": _NULLABLE_STRING,
+            "html_url": {"type": "string", "format": "uri"},
+            "url": {"type": "string", "format": "uri"},
+            "language": _NULLABLE_STRING,
+            "topics": {"type": "array", "items": {"type": "string"}},
+            "stars": {"type": "integer"},
+            "forks": {"type": "integer"},
+            "archived": {"type": "boolean"},
+            "fork": {"type": "boolean"},
+            "is_template": {"type": "boolean"},
+            "default_branch": _NULLABLE_STRING,
+            "created_at": _NULLABLE_STRING,
+            "pushed_at": _NULLABLE_STRING,
+            "updated_at": _NULLABLE_STRING,
+            "readme": _NULLABLE_STRING,
+            "readme_path": _NULLABLE_STRING,
+            "license": _NULLABLE_STRING,
+            "license_name": _NULLABLE_STRING,
+            "license_description": {"type": "string"},
+            "similar": {"type": "array", "items": {"$ref": "#/components/schemas/SimilarRepo"}},
+        },
+    },
+    "HandleState": {
+        "type": "object",
+        "properties": {
+            "handle": {"type": "string"},
+            "account_type": _NULLABLE_STRING,
+            "last_status": {**_NULLABLE_STRING, "description": "ok, failed or skipped"},
+            "last_error": _NULLABLE_STRING,
+            "last_crawled_at": _NULLABLE_STRING,
+            "last_success_at": _NULLABLE_STRING,
+            "repo_count": {"type": ["integer", "null"]},
+        },
+    },
+    "Council": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "type": _NULLABLE_STRING,
+            "nation": _NULLABLE_STRING,
+            "website": _NULLABLE_STRING,
+            "github": {"type": "array", "items": {"type": "string"}},
+            "repositories": {"type": "integer"},
+            "url": {"type": "string", "format": "uri"},
+            "handles": {"type": "array", "items": {"$ref": "#/components/schemas/HandleState"}},
+        },
+    },
+}
+
+
+def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document."""
+    shared = search_parameters(sorts)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "councilcode API",
+            "version": version,
+            "description": "Search the open-source repositories of UK councils. All answers are JSON; errors "
+            "are {\"error\": {\"status\", \"title\", \"message\"}}.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search repositories",
+                    "description": "The same JSON as `councilcode search --json`.",
+                    "parameters": [*shared, LIMIT_PARAMETER],
+                    "responses": {
+                        "200": {
+                            "description": "One page of results with facet counts",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}},
+                        },
+                        "400": _ERROR_RESPONSE,
+                        "503": _ERROR_RESPONSE,
+                    },
+                }
+            },
+            "/api/repos/{owner}/{name}": {
+                "get": {
+                    "operationId": "getRepository",
+                    "summary": "One repository, with its README and similar work at other councils",
+                    "parameters": _REPO_PATH_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "The repository",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Repository"}}},
+                        },
+                        "301": {"description": "The name is spelt with other capitals; follow Location"},
+                        "404": _ERROR_RESPONSE,
+                    },
+                }
+            },
+            "/api/councils": {
+                "get": {
+                    "operationId": "listCouncils",
+                    "summary": "Every council with its GitHub handles and their last crawl",
+                    "responses": {
+                        "200": {
+                            "description": "The councils, by name",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "total": {"type": "integer"},
+                                            "councils": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Council"},
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": _ERROR_RESPONSE,
+                    },
+                }
+            },
+            "/search.csv": {
+                "get": {
+                    "operationId": "searchCsv",
+                    "summary": "Search results as CSV (all pages, up to a limit)",
+                    "parameters": shared,
+                    "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "400": _ERROR_RESPONSE},
+                }
+            },
+            "/feeds/search.atom": {
+                "get": {
+                    "operationId": "searchFeed",
+                    "summary": "Atom feed of a saved search, newest pushes first",
+                    "parameters": shared,
+                    "responses": {
+                        "200": {"description": "Atom 1.0", "content": {"application/atom+xml": {}}},
+                        "400": _ERROR_RESPONSE,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Is the service working, and how old is its index",
+                    "responses": {"200": {"description": "Healthy"}, "503": {"description": "No catalogue or index"}},
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS, "responses": {"Error": _error_response()}},
+    }
+
+
+def _error_response() -> dict[str, Any]:
+    return {
+        "description": "A bad parameter (400), an unknown name (404), or no index yet (503)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }

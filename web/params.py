@@ -1,0 +1,160 @@
+"""Search parameters from a URL: checked, normalised, and turned back into URLs for links.
+
+The same parameters drive /search, /api/search, /search.csv and /feeds/search.atom, so a search
+is shareable as a link whichever form it takes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from indexer.search import SearchRequest
+from web.errors import BadRequest
+
+MAX_QUERY_LENGTH = 256
+MAX_FILTER_LENGTH = 200
+MAX_PAGE = 500
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+# Filters in the order they appear in URLs; each takes one value.
+FILTERS: tuple[str, ...] = ("council", "license", "language", "topic", "owner", "archived", "fork", "pushed_since")
+BOOLEAN_FILTERS = frozenset({"archived", "fork"})
+
+_TRUE = frozenset({"true", "yes", "1", "on"})
+_FALSE = frozenset({"false", "no", "0", "off"})
+# Control characters cannot appear in XML (the Atom feed) and mean nothing in a search.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """One search as the visitor asked for it; `url()` gives the link to it, or to a variation."""
+
+    q: str = ""
+    filters: tuple[tuple[str, str], ...] = ()
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = DEFAULT_LIMIT
+
+    def filter(self, name: str) -> str | None:
+        return dict(self.filters).get(name)
+
+    @property
+    def is_empty(self) -> bool:
+        """No words and no filters: a browse of everything."""
+        return not self.q and not self.filters
+
+    def with_filter(self, name: str, value: str) -> SearchParams:
+        """This search narrowed by one more filter (replacing any value it had), from page 1."""
+        kept = {k: v for k, v in self.filters if k != name}
+        kept[name] = value
+        return replace(self, filters=_ordered(kept), page=1)
+
+    def without_filter(self, name: str) -> SearchParams:
+        return replace(self, filters=tuple((k, v) for k, v in self.filters if k != name), page=1)
+
+    def with_page(self, page: int) -> SearchParams:
+        return replace(self, page=page)
+
+    def with_query(self, q: str) -> SearchParams:
+        return replace(self, q=q, page=1)
+
+    def query_items(self, *, include_page: bool = True, include_limit: bool = True) -> list[tuple[str, str]]:
+        """The URL parameters, leaving out defaults so links stay short."""
+        items: list[tuple[str, str]] = []
+        if self.q:
+            items.append(("q", self.q))
+        items.extend(self.filters)
+        if self.sort != "relevance":
+            items.append(("sort", self.sort))
+        if include_page and self.page != 1:
+            items.append(("page", str(self.page)))
+        if include_limit and self.limit != DEFAULT_LIMIT:
+            items.append(("limit", str(self.limit)))
+        return items
+
+    def url(self, path: str = "/search", **kwargs: bool) -> str:
+        items = self.query_items(**kwargs)
+        return f"{path}?{urlencode(items)}" if items else path
+
+    def to_request(self) -> SearchRequest:
+        """The indexer's request; a value the indexer refuses (an unknown sort) is a 400."""
+        values: dict[str, object] = {}
+        for name, value in self.filters:
+            if name in BOOLEAN_FILTERS:
+                values[name] = value == "true"
+            else:
+                values[name] = value
+        try:
+            return SearchRequest(q=self.q, sort=self.sort, page=self.page, limit=self.limit, **values)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from exc
+
+
+def _ordered(filters: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, filters[name]) for name in FILTERS if name in filters)
+
+
+def clean_text(value: str) -> str:
+    """Control characters become spaces; runs of whitespace collapse; ends are trimmed."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def parse_search_params(
+    query: Mapping[str, str], *, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT
+) -> SearchParams:
+    """Check the query parameters of a search URL; anything unusable raises BadRequest with a clear message."""
+    q = clean_text(query.get("q", ""))
+    if len(q) > MAX_QUERY_LENGTH:
+        raise BadRequest(f"Your search is too long: use at most {MAX_QUERY_LENGTH} characters.")
+    filters: dict[str, str] = {}
+    for name in FILTERS:
+        raw = clean_text(query.get(name, ""))
+        if not raw:
+            continue
+        if len(raw) > MAX_FILTER_LENGTH:
+            raise BadRequest(f"The {name} filter is too long: use at most {MAX_FILTER_LENGTH} characters.")
+        if name in BOOLEAN_FILTERS:
+            raw = _boolean(name, raw)
+        elif name == "pushed_since":
+            raw = _date(name, raw)
+        filters[name] = raw
+    sort = clean_text(query.get("sort", "")) or "relevance"
+    page = _integer("page", query.get("page"), default=1, low=1, high=MAX_PAGE)
+    limit = _integer("limit", query.get("limit"), default=default_limit, low=1, high=max_limit)
+    params = SearchParams(q=q, filters=_ordered(filters), sort=sort, page=page, limit=limit)
+    params.to_request()  # let the indexer refuse what it cannot do (an unknown sort) now, as a 400
+    return params
+
+
+def _integer(name: str, raw: str | None, *, default: int, low: int, high: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit():
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {text[:20]!r}.")
+    value = int(text[:8]) if len(text) <= 8 else high + 1
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+    return value
+
+
+def _boolean(name: str, raw: str) -> str:
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return "true"
+    if lowered in _FALSE:
+        return "false"
+    raise BadRequest(f"{name} must be true or false.")
+
+
+def _date(name: str, raw: str) -> str:
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be a date written as YYYY-MM-DD, such as 2024-01-31.") from exc

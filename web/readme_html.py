@@ -1,0 +1,275 @@
+"""Turn a repository's README into HTML that is safe to put inside our pages.
+
+Markdown goes through markdown-it-py (CommonMark plus tables and strikethrough, raw HTML allowed),
+reStructuredText through docutils with raw HTML and file inclusion off; anything else (RDoc, plain
+text, unknown formats) is shown as preformatted text. Whatever comes out is sanitised by nh3, which
+is the only thing standing between a hostile README and our visitors, so nothing is trusted before it.
+Relative links and images are pointed at the repository on GitHub, because they mean files there.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# Bigger READMEs are cut: nobody reads a megabyte of README in a browser, and it bounds the work.
+MAX_README_CHARS = 400_000
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn")
+RST_SUFFIXES = (".rst", ".rest")
+
+# Prefix for every id inside a README, so a README cannot clash with (or target) the page's own ids.
+ID_PREFIX = "readme-"
+
+# What a README may keep: nh3's defaults (no script, style, iframe, form, svg, event handlers, style
+# attributes) plus ids on headings so in-page links work.
+_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+    "a": {"href", "hreflang", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "headers", "scope"},
+}
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map"}  # image maps would need rewritten hrefs too
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+_OLD_STYLE_HEADING = re.compile(r"^(#{1,6})([^#\s])")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_SRC = re.compile(r'\ssrc="([^"]*)"')
+_TABLE_OPEN = re.compile(r"<table\b[^>]*>")
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ReadmeLocation:
+    """Where a README lives, so its relative links can be resolved on GitHub."""
+
+    full_name: str
+    branch: str | None = None
+    path: str | None = None  # e.g. "README.md" or "docs/README.rst"
+
+    @property
+    def ref(self) -> str:
+        # HEAD resolves to the default branch on GitHub when the crawler did not record one.
+        return self.branch or "HEAD"
+
+    @property
+    def directory(self) -> str:
+        return posixpath.dirname(self.path or "")
+
+
+def readme_format(path: str | None) -> str:
+    """'markdown', 'rst' or 'text', judged by the README's file name as GitHub does."""
+    name = (path or "").lower()
+    if name.endswith(MARKDOWN_SUFFIXES):
+        return "markdown"
+    if name.endswith(RST_SUFFIXES):
+        return "rst"
+    return "text"
+
+
+def render_readme(text: str | None, location: ReadmeLocation) -> str:
+    """The README as sanitised HTML, ready to be marked safe in a template ('' when there is none)."""
+    if not text or not text.strip():
+        return ""
+    truncated = len(text) > MAX_README_CHARS
+    text = text[:MAX_README_CHARS]
+    fmt = readme_format(location.path)
+    if fmt == "markdown":
+        raw = _markdown_to_html(text)
+    elif fmt == "rst":
+        raw = _rst_to_html(text)
+    else:
+        raw = _preformatted(text)
+    cleaned = sanitise(raw, location)
+    cleaned = _wrap_tables(_renumber_headings(_fill_missing_alt(cleaned), top=3))
+    if truncated:
+        cleaned += '<p class="readme-truncated">This README is too long to show in full; read it on GitHub.</p>'
+    return cleaned
+
+
+def sanitise(raw_html: str, location: ReadmeLocation) -> str:
+    """nh3 with our allow-list; relative URLs rewritten to GitHub, every link rel=nofollow noopener."""
+
+    def rewrite(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "href" and tag == "a":
+            return _rewrite_url(value, location, image=False)
+        if attribute == "src" and tag == "img":
+            return _rewrite_url(value, location, image=True)
+        if attribute == "id":
+            return _slug(value) or None
+        return value
+
+    return nh3.clean(
+        raw_html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=rewrite,
+        url_schemes=_URL_SCHEMES,
+        link_rel="nofollow noopener",
+        id_prefix=ID_PREFIX,
+        strip_comments=True,
+    )
+
+
+def _rewrite_url(value: str, location: ReadmeLocation, *, image: bool) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if value.startswith("#"):
+        # In-page links follow the prefixed heading ids.
+        return "#" + ID_PREFIX + _slug(value[1:]) if len(value) > 1 else None
+    parts = urlsplit(value)
+    if parts.scheme:
+        return value  # nh3 has already refused any scheme not in _URL_SCHEMES
+    if parts.netloc:
+        return urlunsplit(("https", parts.netloc, parts.path, parts.query, parts.fragment))
+    if parts.path.startswith("/"):
+        target = parts.path  # GitHub reads a leading slash as the repository root
+    else:
+        target = posixpath.join("/", location.directory, parts.path)
+    target = posixpath.normpath(target).lstrip("/")
+    if target in ("", "."):
+        return f"https://github.com/{location.full_name}"
+    if image:
+        base = f"https://raw.githubusercontent.com/{location.full_name}/{location.ref}/{target}"
+        return base + (f"?{parts.query}" if parts.query else "")
+    base = f"https://github.com/{location.full_name}/blob/{location.ref}/{target}"
+    return base + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _slug(text: str) -> str:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
+
+
+@lru_cache(maxsize=1)
+def _markdown_parser() -> MarkdownIt:
+    # Built once and never changed afterwards; parsing keeps its state in the env it is given.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def _markdown_to_html(text: str) -> str:
+    md = _markdown_parser()
+    env: dict[str, object] = {}
+    tokens = md.parse(_fix_old_style_headings(text), env)
+    _add_heading_ids(tokens)
+    return md.renderer.render(tokens, md.options, env)
+
+
+def _fix_old_style_headings(text: str) -> str:
+    """`#Title` was a heading before CommonMark; older READMEs still use it, so give it its space."""
+    lines = text.splitlines()
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if opened:
+            marker = opened.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+            continue
+        if fence is None:
+            lines[i] = _OLD_STYLE_HEADING.sub(r"\1 \2", line)
+    return "\n".join(lines)
+
+
+def _add_heading_ids(tokens: list[Token]) -> None:
+    seen: dict[str, int] = {}
+    for i, token in enumerate(tokens[:-1]):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[i + 1]
+        words = "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline"))
+        slug = _slug(words)
+        if not slug:
+            continue
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        token.attrSet("id", slug if count == 0 else f"{slug}-{count}")
+
+
+def _rst_to_html(text: str) -> str:
+    # Imported here: docutils is slow to import and most READMEs are Markdown.
+    from docutils.core import publish_parts
+
+    try:
+        parts = publish_parts(
+            text,
+            writer_name="html5",
+            settings_overrides={
+                "raw_enabled": False,
+                "file_insertion_enabled": False,
+                "report_level": 5,
+                "halt_level": 5,
+                "_disable_config": True,
+                "doctitle_xform": False,
+                "syntax_highlight": "none",
+                "warning_stream": False,
+            },
+        )
+    except Exception:  # noqa: BLE001 - any docutils failure: show the text as it is
+        return _preformatted(text)
+    return parts["body"]
+
+
+def _preformatted(text: str) -> str:
+    return f'<pre class="readme-text">{html.escape(text)}</pre>'
+
+
+def _renumber_headings(fragment: str, *, top: int) -> str:
+    """Fit the README's headings under the page's own: the first becomes `top`, none skips a level.
+
+    Runs on nh3's output, whose tags are always lower case and well formed.
+    """
+    levels = [int(m.group(2)) for m in _HEADING_TAG.finditer(fragment) if not m.group(1)]
+    if not levels:
+        return fragment
+    offset = top - min(levels)
+    previous = top - 1
+    current = top
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal previous, current
+        if match.group(1):
+            return f"</h{current}"
+        wanted = min(int(match.group(2)) + offset, 6)
+        current = max(top, min(wanted, previous + 1))
+        previous = current
+        return f"<h{current}"
+
+    return _HEADING_TAG.sub(replace, fragment)
+
+
+def _fill_missing_alt(fragment: str) -> str:
+    """An image without alt text is read out as its URL; name it after its file instead."""
+
+    def fill(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if " alt=" in tag:
+            return tag
+        src = _SRC.search(tag)
+        name = posixpath.basename(urlsplit(html.unescape(src.group(1))).path) if src else ""
+        return f'<img alt="{html.escape(name or "image")}"' + tag[len("<img") :]
+
+    return _IMG_TAG.sub(fill, fragment)
+
+
+def _wrap_tables(fragment: str) -> str:
+    """Let wide tables scroll inside their own box (reachable by keyboard) instead of the page."""
+    opened = _TABLE_OPEN.sub(
+        lambda m: '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">' + m.group(0), fragment
+    )
+    return opened.replace("</table>", "</table></div>")

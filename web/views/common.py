@@ -1,0 +1,32 @@
+"""Small helpers every view uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from web.state import WebState
+from web.templating import repo_url
+
+__all__ = ["absolute", "api_repo_url", "render", "repo_url", "web_state"]
+
+
+def web_state(request: Request) -> WebState:
+    """The app's WebState (set by `web.app.create_app`)."""
+    return request.app.state.web
+
+
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    """Render a page template with the shared Jinja environment."""
+    return web_state(request).templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def api_repo_url(full_name: str) -> str:
+    return "/api" + repo_url(full_name)
+
+
+def absolute(request: Request, path: str) -> str:
+    """An absolute URL on this site (for feeds and the API), from a path that starts with '/'."""
+    return str(request.base_url).rstrip("/") + path

@@ -1,0 +1,101 @@
+"""One repository: its page and /api/repos/{owner}/{name}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from crawler.catalogue import slugify
+from crawler.models import Repository
+from web.errors import NotFound
+from web.licences import describe_licence, licence_label
+from web.readme_html import ReadmeLocation, render_readme
+from web.views.common import absolute, api_repo_url, render, repo_url, web_state
+from web.views.councils import council_url
+
+SIMILAR_COUNT = 5
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    name: str
+    url: str
+
+
+def load_repository(request: Request) -> Repository:
+    """The repository named in the path, or a helpful 404."""
+    full_name = f"{request.path_params['owner']}/{request.path_params['name']}"
+    with web_state(request).catalogue() as catalogue:
+        repo = catalogue.repository(full_name)
+    if repo is None:
+        raise NotFound(
+            f"We have no repository called {full_name}. It may have been renamed, deleted or made private, "
+            "or its council may not be in our list yet.",
+            title="Repository not found",
+        )
+    return repo
+
+
+def _canonical_redirect(request: Request, repo: Repository, url: str) -> Response | None:
+    # GitHub names are case-insensitive: send /repos/escc/... to the one true spelling.
+    if request.url.path != url:
+        return RedirectResponse(url, status_code=301)
+    return None
+
+
+def repository_page(request: Request) -> Response:
+    repo = load_repository(request)
+    redirect = _canonical_redirect(request, repo, repo_url(repo.full_name))
+    if redirect:
+        return redirect
+    readme_html = render_readme(
+        repo.readme, ReadmeLocation(repo.full_name, repo.default_branch, repo.readme_path or "README.md")
+    )
+    homepage = repo.homepage if (repo.homepage or "").startswith(("https://", "http://")) else None
+    context = {
+        "repo": repo,
+        "council_url": council_url(repo.council),
+        "licence_explanation": describe_licence(repo.license),
+        "topics": [TopicLink(t, "/search?" + urlencode({"topic": t})) for t in repo.topics],
+        "homepage": homepage,
+        # Safe: render_readme's output has been through nh3.
+        "readme_html": Markup(readme_html),
+        "similar": web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT),
+    }
+    return render(request, "repository.html", context)
+
+
+def repository_json(request: Request, repo: Repository) -> dict[str, Any]:
+    """The repository's catalogue fields plus where to find it and what is similar."""
+    similar = web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT)
+    return {
+        **repo.to_dict(),
+        "council_slug": slugify(repo.council),
+        "license_name": licence_label(repo.license) if repo.license else None,
+        "license_description": describe_licence(repo.license),
+        "url": absolute(request, repo_url(repo.full_name)),
+        "similar": [
+            {
+                "full_name": s.full_name,
+                "council": s.council,
+                "description": s.description,
+                "score": s.score,
+                "url": absolute(request, repo_url(s.full_name)),
+                "api_url": absolute(request, api_repo_url(s.full_name)),
+            }
+            for s in similar
+        ],
+    }
+
+
+def api_repository(request: Request) -> Response:
+    repo = load_repository(request)
+    redirect = _canonical_redirect(request, repo, api_repo_url(repo.full_name))
+    if redirect:
+        return redirect
+    return JSONResponse(repository_json(request, repo))
