@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -11,13 +12,20 @@ from rich.console import Console
 
 from councilcode import __version__
 from councilcode.config import ConfigError
-from councilcode.jobs import AppCredentials, CrawlSettings, run_crawl
+from councilcode.index_cli import index_command, search_command
+from councilcode.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index, run_crawl, run_index
+from councilcode.lock import LockBusy
 from councilcode.logs import setup_logging
+from councilcode.orgs_cli import orgs
 from councilcode.progress import LogProgress, RichProgress
+from councilcode.schedule import Schedule, Stopper, parse_every, run_schedule
+from councilcode.serve_cli import serve_command
 from councilcode.settings import DEFAULT_API_URL, DEFAULT_CONFIG, DataDir
+from councilcode.status import status_report
 from crawler.catalogue import Catalogue
 from crawler.crawl import CrawlError, CrawlSummary
 from crawler.export import FORMATS, export_repositories
+from indexer.generations import IndexBusy
 
 data_dir_option = click.option(
     "--data-dir",
@@ -72,6 +80,14 @@ def cli(log_format: str, verbose: bool) -> None:
 @click.option(
     "--installation-id", envvar="GITHUB_APP_INSTALLATION_ID", type=int, help="(env GITHUB_APP_INSTALLATION_ID)"
 )
+@click.option("--no-index", is_flag=True, help="Do not update the search index after the crawl.")
+@click.option(
+    "--wait-for-lock",
+    type=click.FloatRange(0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait when another crawl of the same data dir is running (then exit 3).",
+)
 def crawl(
     config_path: Path,
     data_dir: Path | None,
@@ -82,10 +98,13 @@ def crawl(
     app_id: str | None,
     app_private_key: Path | None,
     installation_id: int | None,
+    no_index: bool,
+    wait_for_lock: float,
 ) -> None:
-    """Crawl every council organisation in the config into the catalogue.
+    """Crawl every council organisation in the config into the catalogue, then index it.
 
-    Exit codes: 0 every handle crawled, 1 some failed (the rest are saved), 2 usage or config error.
+    Exit codes: 0 every handle crawled, 1 some failed or the crawl was stopped (what was fetched is
+    saved), 2 usage or config error, 3 another crawl of the same data dir is running.
     """
     settings = CrawlSettings(
         config=config_path,
@@ -96,8 +115,14 @@ def crawl(
         max_wait=max_wait,
         app=_app_credentials(app_id, app_private_key, installation_id),
         token=CrawlSettings.token_from_environment(),
+        lock_wait=wait_for_lock,
     )
     summary = _run_crawl_or_exit(settings)
+    if not no_index and summary.repositories:
+        try:
+            run_index(settings.data_dir)
+        except IndexBusy as exc:
+            click.echo(f"warning: index not updated: {exc}", err=True)
     sys.exit(summary.exit_code)
 
 
@@ -116,7 +141,14 @@ def _run_crawl_or_exit(settings: CrawlSettings) -> CrawlSummary:
     console = Console(stderr=True)
     progress = RichProgress(console) if console.is_terminal else LogProgress()
     try:
-        summary = run_crawl(settings, progress)
+        with Stopper().on_signals() as stopper:
+            summary = run_crawl(settings, progress, stopper)
+    except CrawlInterrupted as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    except LockBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(3)
     except ConfigError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -170,3 +202,88 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
         count = export_repositories(repositories, out, fmt)
     tmp.replace(output)
     click.echo(f"Wrote {count} repositories to {output}", err=True)
+
+
+@cli.command()
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--runs", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many runs to show.")
+def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
+    """The last crawl runs and each handle's last result."""
+    path = DataDir.resolve(data_dir).catalogue
+    try:
+        catalogue = Catalogue(path, readonly=True)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with catalogue:
+        report = status_report(catalogue, runs)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        console = Console()
+        # Piped output has no width to fit: keep rows whole rather than folded to 80 columns.
+        report.print(console if console.is_terminal else Console(width=200))
+
+
+@cli.command()
+@config_option
+@data_dir_option
+@api_url_option
+@click.option("--cron", help="A cron expression in UTC, e.g. '0 3 * * *' for 03:00 every night.")
+@click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--max-wait", type=click.FloatRange(0), default=None, help="As for `crawl`.")
+@click.option("--no-index", is_flag=True, help="Crawl only.")
+def schedule(
+    config_path: Path,
+    data_dir: Path | None,
+    api_url: str,
+    cron: str | None,
+    every: str | None,
+    concurrency: int,
+    max_wait: float | None,
+    no_index: bool,
+) -> None:
+    """Crawl and index on a schedule until stopped (SIGTERM or Ctrl-C stops after saving what was fetched).
+
+    One run at a time per data dir, across processes: a run that finds another crawl going waits for it.
+    """
+    try:
+        plan = Schedule(cron=cron, every=parse_every(every) if every else None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    settings = CrawlSettings(
+        config=config_path,
+        data_dir=DataDir.resolve(data_dir),
+        api_url=api_url,
+        concurrency=concurrency,
+        max_wait=max_wait,
+        token=CrawlSettings.token_from_environment(),
+        trigger="schedule",
+        lock_wait=3600.0,
+    )
+    click.echo(
+        f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
+    )
+
+    with Stopper().on_signals() as stopper:
+
+        def job() -> None:
+            try:
+                summary = crawl_and_index(settings, stopper, index=not no_index)
+            except CrawlInterrupted as exc:
+                click.echo(str(exc), err=True)
+            except (ConfigError, LockBusy) as exc:
+                # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
+                logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
+            else:
+                _print_summary(summary)
+
+        runs = run_schedule(plan, job, stopper)
+    click.echo(f"Stopped after {runs} runs.", err=True)
+
+
+cli.add_command(orgs)
+cli.add_command(index_command, "index")
+cli.add_command(search_command, "search")
+cli.add_command(serve_command, "serve")

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from councilcode.config import load_councils
+from councilcode.lock import crawl_lock
+from councilcode.schedule import Stopper
 from councilcode.settings import DEFAULT_API_URL, DataDir
 from crawler.auth import AppInstallationToken, StaticToken, TokenSource
 from crawler.catalogue import Catalogue
 from crawler.crawl import Crawler, CrawlSummary, Progress
 from crawler.github import GitHubClient, RetryPolicy
 from crawler.models import Council
+from indexer.build import IndexReport, update_index
 
 log = logging.getLogger("councilcode")
 
@@ -47,6 +51,7 @@ class CrawlSettings:
     token: str | None = field(default=None, repr=False)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     trigger: str = "manual"
+    lock_wait: float = 0.0  # seconds to wait for another crawl of the same data dir to finish
 
     @classmethod
     def token_from_environment(cls) -> str | None:
@@ -64,15 +69,41 @@ def token_source(settings: CrawlSettings) -> TokenSource:
     return StaticToken(settings.token)
 
 
-def run_crawl(settings: CrawlSettings, progress: Progress | None = None) -> CrawlSummary:
-    """Load the config (raising ConfigError when it is invalid) and crawl into the catalogue."""
+class CrawlInterrupted(Exception):
+    """A stop was asked for (SIGTERM, Ctrl-C) during the crawl; what was stored is kept."""
+
+
+def run_crawl(
+    settings: CrawlSettings, progress: Progress | None = None, stopper: Stopper | None = None
+) -> CrawlSummary:
+    """Load the config (raising ConfigError when it is invalid) and crawl into the catalogue.
+
+    Holds the data dir's crawl lock (raising LockBusy after `settings.lock_wait` seconds); a stop
+    request through `stopper` ends the crawl after the handles already stored (CrawlInterrupted).
+    """
     councils = load_councils(settings.config)
     settings.data_dir.ensure()
-    with Catalogue(settings.data_dir.catalogue) as catalogue:
-        return asyncio.run(_crawl(settings, councils, catalogue, progress))
+    with crawl_lock(settings.data_dir.lock, wait=settings.lock_wait), Catalogue(settings.data_dir.catalogue) as cat:
+        try:
+            return asyncio.run(_crawl(settings, councils, cat, progress, stopper))
+        except asyncio.CancelledError:
+            raise CrawlInterrupted("stopped on request; the handles crawled so far are saved") from None
 
 
 async def _crawl(
+    settings: CrawlSettings,
+    councils: list[Council],
+    catalogue: Catalogue,
+    progress: Progress | None,
+    stopper: Stopper | None,
+) -> CrawlSummary:
+    task, loop = asyncio.current_task(), asyncio.get_running_loop()
+    assert task is not None
+    with stopper.cancels(lambda: loop.call_soon_threadsafe(task.cancel)) if stopper else nullcontext():
+        return await _crawl_with_client(settings, councils, catalogue, progress)
+
+
+async def _crawl_with_client(
     settings: CrawlSettings, councils: list[Council], catalogue: Catalogue, progress: Progress | None
 ) -> CrawlSummary:
     client = GitHubClient(
@@ -85,3 +116,25 @@ async def _crawl(
     async with client:
         crawler = Crawler(catalogue, client, progress)
         return await crawler.crawl(councils, settings.handles or None, trigger=settings.trigger)
+
+
+def run_index(data_dir: DataDir, *, rebuild: bool = False) -> IndexReport:
+    """Bring the search index up to date with the catalogue."""
+    report = update_index(data_dir.catalogue, data_dir.index, rebuild=rebuild)
+    log.info(
+        "index: %d added, %d updated, %d removed; %d repositories in %.1fs",
+        report.added,
+        report.updated,
+        report.removed,
+        report.total,
+        report.seconds,
+    )
+    return report
+
+
+def crawl_and_index(settings: CrawlSettings, stopper: Stopper, index: bool = True) -> CrawlSummary:
+    """One scheduled run: crawl, then index what the crawl stored (even when some handles failed)."""
+    summary = run_crawl(settings, None, stopper)
+    if index and not stopper.stopped:
+        run_index(settings.data_dir)
+    return summary

@@ -128,7 +128,8 @@ def run_schedule(
             job()
         except Exception:
             log.exception("scheduled run %d failed; the next one will still run", runs)
-        # The next run is due a full interval after this one started, and never in the past.
+        # The next run is due a full interval after this one started; after a run that overran, a full
+        # interval after it ended (never a burst of missed runs).
         due = schedule.next_run(max(started, clock()) if schedule.cron else started)
         if due < clock():
             due = schedule.next_run(clock())

@@ -110,6 +110,23 @@ class Crawler:
             async with asyncio.TaskGroup() as group:
                 for handle, council in todo:
                     group.create_task(one(handle, council))
+        except asyncio.CancelledError:
+            # Stopped from outside (SIGTERM, Ctrl-C): handles already stored stay stored.
+            done = [o for o in outcomes.values() if o.status == "ok"]
+            self.catalogue.finish_run(
+                run_id,
+                status="interrupted",
+                handles_total=len(todo),
+                handles_failed=len(todo) - len(done),
+                repos_added=sum(o.changes.added for o in done),
+                repos_changed=sum(o.changes.changed for o in done),
+                repos_removed=sum(o.changes.removed for o in done),
+                requests_charged=self.client.stats.charged,
+                requests_not_modified=self.client.stats.not_modified,
+                rate_limit_remaining=self.client.stats.rate_limit_remaining,
+                message=f"stopped after {len(done)} of {len(todo)} handles",
+            )
+            raise
         except BaseExceptionGroup as failure:
             stop = failure.subgroup(CrawlStopped)
             if stop is None:

@@ -6,14 +6,18 @@ the words inside them should match a person's query, and the whole identifier sh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
+from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.analysis.analyzers import Analyzer
+from whoosh.lang.porter2 import stem
 
 from indexer.names import split_identifier
 
-_TOKEN_PATTERN = r"\w+"
+# Words, plus single-letter pairs such as `A-Z` (councils' index of services), kept whole.
+_TOKEN_PATTERN = r"(?<![\w-])[^\W\d_]-[^\W\d_](?![\w-])|\w+"
+_TOKEN = re.compile(_TOKEN_PATTERN)
 
 
 class IdentifierSplitFilter(Filter):
@@ -33,37 +37,53 @@ class IdentifierSplitFilter(Filter):
         for token in tokens:
             if token.positions:
                 token.pos += shift
-            parts = split_identifier(token.text)
+            text = token.text
+            # Fast path: plain words (most of any text) have nothing to split.
+            if text.isalpha() and (text.islower() or text.istitle() or text.isupper()):
+                yield token
+                continue
+            parts = split_identifier(text)
             if len(parts) <= 1:
                 yield token
                 continue
-            whole, first = token.text, token.pos if token.positions else 0
+            first = token.pos if token.positions else 0
             for i, part in enumerate(parts):
                 token.text = part
                 if token.positions:
                     token.pos = first + i
                 yield token
-            token.text = whole  # same position as the last part
+            token.text = text  # the whole identifier, at the position of its last part
             yield token
             shift += len(parts) - 1
 
 
 def text_analyzer() -> Analyzer:
-    """The analyser of every searchable text field: split, lower-case, drop stop words, stem (Porter)."""
+    """The analyser of every searchable text field: split, lower-case, drop stop words, stem."""
     return (
         RegexTokenizer(_TOKEN_PATTERN)
         | IdentifierSplitFilter()
         | LowercaseFilter()
         | StopFilter(minsize=2, renumber=False)
-        | StemFilter(cachesize=100_000)
+        # Porter2 (Snowball English), not Whoosh's default Porter: that one leaves `recycle` and
+        # `cycle` unstemmed, so they never meet `recycling` and `cycling`.
+        | StemFilter(stemfn=stem, cachesize=100_000)
     )
 
 
-def spelling_analyzer() -> Analyzer:
-    """Like `text_analyzer` without stemming: the words that "did you mean" may suggest."""
-    return (
-        RegexTokenizer(_TOKEN_PATTERN)
-        | IdentifierSplitFilter()
-        | LowercaseFilter()
-        | StopFilter(minsize=3, renumber=False)
-    )
+def spelling_words(*texts: str | None) -> str:
+    """The distinct unstemmed words of some texts, space-separated: what "did you mean" may suggest.
+
+    Worked out here rather than by an analyser because each word is needed once per document, not
+    once per occurrence, which keeps indexing fast.
+    """
+    words: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        for token in set(_TOKEN.findall(text)):
+            parts = [token] if token.isalpha() else [token, *split_identifier(token)]
+            for part in parts:
+                lower = part.lower()
+                if len(lower) >= 3 and lower.isalpha() and lower not in STOP_WORDS:
+                    words.add(lower)
+    return " ".join(sorted(words))

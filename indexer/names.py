@@ -42,13 +42,15 @@ def segment(word: str, vocabulary: frozenset[str] | set[str]) -> list[str] | Non
     but not `occlss`).
     """
     n = len(word)
-    if n < _MIN_SEGMENT_LENGTH or n > _MAX_SEGMENT_LENGTH or not word.isalpha() or word in vocabulary:
+    if n < _MIN_SEGMENT_LENGTH or n > _MAX_SEGMENT_LENGTH or not word.isalpha() or word in BASE_WORDS:
         return None
     best: list[tuple[float, list[str], int]] = [(0.0, [], 0)] + [(float("inf"), [], 0)] * n
     for end in range(1, n + 1):
         for start in range(max(0, end - 20), end):
             piece = word[start:end]
-            known = _known(piece, vocabulary)
+            # The word itself does not count: a README that repeats its repository's name
+            # (`# Ratemyplace`) must not stop the name splitting.
+            known = piece != word and _known(piece, vocabulary)
             cost = 1.0 if known else 2.0 + len(piece)
             total = best[start][0] + cost
             if total < best[end][0]:
@@ -58,7 +60,7 @@ def segment(word: str, vocabulary: frozenset[str] | set[str]) -> list[str] | Non
     if len(pieces) < 2 or unknown * 3 > n:
         return None
     # An unknown piece is an acronym at either end (bh|budget, lb|camden), never glue in the middle.
-    strays = [i for i, piece in enumerate(pieces) if not _known(piece, vocabulary)]
+    strays = [i for i, piece in enumerate(pieces) if piece == word or not _known(piece, vocabulary)]
     if len(strays) > 1 or (strays and strays[0] not in (0, len(pieces) - 1)):
         return None
     return pieces

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
@@ -74,12 +75,27 @@ def _finish(blocks: list[str]) -> str:
 # -- Markdown -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _markdown_parser() -> MarkdownIt:
+    # Building a parser costs about a millisecond; parsing does not change it, so reuse one.
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
 def _markdown_blocks(source: str) -> list[str]:
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     blocks: list[str] = []
-    for token in md.parse(_ATX_NO_SPACE.sub(r"\1 ", source)):
-        if token.type == "inline":
-            blocks.append(_markdown_inline(token.children or []))
+    row: list[str] | None = None  # cells of the table row being read
+    for token in _markdown_parser().parse(_ATX_NO_SPACE.sub(r"\1 ", source)):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            blocks.append(" ".join(row))
+            row = None
+        elif token.type == "inline":
+            text = _markdown_inline(token.children or [])
+            if row is not None:
+                row.append(text)
+            else:
+                blocks.append(text)
         elif token.type == "html_block":
             blocks.extend(_html_blocks(token.content))
         # fence and code_block are code, not prose: left out on purpose.

@@ -17,7 +17,7 @@ from whoosh import columns, fields
 
 from crawler.licence import licence_family
 from crawler.models import Repository
-from indexer.analysis import spelling_analyzer, text_analyzer
+from indexer.analysis import spelling_words, text_analyzer
 from indexer.names import document_vocabulary, name_words, split_identifier, topic_words
 from indexer.readme_text import readme_to_text
 
@@ -32,7 +32,7 @@ FIELD_BOOSTS: dict[str, float] = {
     "description": 2.0,
     "council": 1.0,
     "language": 1.0,
-    "readme": 1.0,
+    "readme": 1.5,
 }
 SEARCH_FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
 
@@ -60,7 +60,8 @@ def make_schema() -> fields.Schema:
         council=fields.TEXT(analyzer=analyzer),  # council name and owner handle
         language=fields.TEXT(analyzer=analyzer),
         readme=fields.TEXT(analyzer=analyzer),
-        spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # Unstemmed words for "did you mean"; scorable, or Whoosh stats a file for every posting it writes.
+        spell=fields.KEYWORD(scorable=True),
         record=fields.STORED(),
     )
 
@@ -183,6 +184,6 @@ def document(repo: Repository) -> dict[str, Any]:
         "council": f"{repo.council} {owner_words}",
         "language": repo.language or "",
         "readme": readme,
-        "spell": " ".join([name_text, topics_text, repo.description or "", readme]),
+        "spell": spelling_words(name_text, topics_text, repo.description, readme),
         "record": record,
     }

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import copy
 import dataclasses
 import email.utils
+import functools
 import hashlib
 import itertools
 import json
@@ -292,6 +292,7 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=65536)
 def _parse_iso(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
@@ -702,7 +703,8 @@ class GitHubEmulator:
         return next((a for a in self._accounts.values() if a.id == account_id), None)
 
     def _repos_of(self, owner_key: str) -> list[FakeRepo]:
-        return [copy.copy(self._repos[i][1]) for i in self._by_owner.get(owner_key, {}).values()]
+        # Route handlers run under the lock, so the live objects are safe to read without copying.
+        return [self._repos[i][1] for i in self._by_owner.get(owner_key, {}).values()]
 
     def _bucket(self, name: str) -> _Bucket:
         return self._buckets[name]
@@ -1344,8 +1346,7 @@ class GitHubEmulator:
         return _DOC_REPO if rest in ("", "/") else DOCS_URL
 
     def _repo_sub(self, req: _Request, repo_id: int, rest: str) -> _Result:
-        owner_key, live = self._repos[repo_id]
-        repo = copy.copy(live)
+        owner_key, repo = self._repos[repo_id]
         acct = self._accounts[owner_key]
         pushed = _parse_iso(repo.pushed_at)
         if rest in ("", "/"):

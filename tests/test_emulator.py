@@ -149,7 +149,7 @@ def test_org_versus_user_lookups(client: httpx.Client) -> None:
         assert response.json()["documentation_url"].startswith("https://docs.github.com/")
     user = client.get("/users/JBLOGGS").json()
     assert user["type"] == "User" and user["login"] == "jbloggs"
-    assert OWNER_KEYS <= set(user)
+    assert set(user) >= OWNER_KEYS
     assert client.get("/users/example-borough-council").json()["type"] == "Organization"
     assert [r["name"] for r in client.get("/users/jbloggs/repos").json()] == ["dotfiles"]
     assert client.get("/users/nobody").status_code == 404
@@ -455,9 +455,7 @@ def make_key(which: str = "app") -> tuple[str, bytes]:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return private, public
 
 
@@ -569,7 +567,7 @@ def test_synthetic_repositories_are_deterministic() -> None:
 def test_corpus_loads_with_githubs_licence_view(client: httpx.Client, emulator: GitHubEmulator) -> None:
     if not CORPUS_DIR.is_dir():
         pytest.skip(f"corpus not found at {CORPUS_DIR}")
-    assert CORPUS_DIR == Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils"
+    assert Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils" == CORPUS_DIR
     loaded = load_corpus(emulator, CORPUS_DIR)
     assert len(loaded) == 34 and sum(len(v) for v in loaded.values()) == 37
     licensed = {f"{org}/{r.name}" for org, repos in loaded.items() for r in repos if r.license_file}

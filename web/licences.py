@@ -8,6 +8,7 @@ __all__ = ["describe_licence", "licence_label"]
 
 # Names for the ids the crawler recognises (see crawler.licence.RULES) and the family "OGL".
 _LABELS: dict[str, str] = {
+    "none": "No licence",
     "OGL": "Open Government Licence (any version)",
     "OGL-UK-1.0": "Open Government Licence v1.0",
     "OGL-UK-2.0": "Open Government Licence v2.0",

@@ -8,7 +8,13 @@ from web.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
 
 
 def _string_param(name: str, description: str, **schema: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": "string", **schema}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
 
 
 def search_parameters(sorts: list[str]) -> list[dict[str, Any]]:
@@ -16,7 +22,11 @@ def search_parameters(sorts: list[str]) -> list[dict[str, Any]]:
     return [
         _string_param("q", "Words to search for; empty matches everything.", maxLength=MAX_QUERY_LENGTH),
         _string_param("council", "Only this council (its full name, as in /api/councils)."),
-        _string_param("license", "Only this licence: an SPDX-style id such as MIT or OGL-UK-3.0."),
+        _string_param(
+            "license",
+            "Only this licence: an SPDX-style id such as MIT or OGL-UK-3.0, OGL for any Open Government "
+            "Licence, or none for no licence.",
+        ),
         _string_param("language", "Only this main programming language, e.g. C#."),
         _string_param("topic", "Only repositories with this GitHub topic."),
         _string_param("owner", "Only this GitHub owner (organisation or user)."),
@@ -96,23 +106,21 @@ SCHEMAS: dict[str, Any] = {
             "fork": {"type": "boolean"},
             "score": {"type": "number"},
             "snippet": _NULLABLE_STRING,
-            "snippet_html": {**_NULLABLE_STRING, "description": "Escaped text with <mark> around matches"},
         },
     },
     "SearchResponse": {
         "type": "object",
-        "required": ["total", "results", "facets", "page", "limit"],
+        "required": ["total", "results", "facets", "suggestion"],
         "properties": {
             "total": {"type": "integer"},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
             "facets": {
                 "type": "object",
-                "description": "For each of council, license, language and topic: value -> number of matches.",
+                "description": "For each of council, license, language and topic: value -> number of matches, "
+                "most frequent first. Repositories without a licence count under license 'none'.",
                 "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
             },
             "suggestion": {**_NULLABLE_STRING, "description": "A better spelling of q, if there is one"},
-            "page": {"type": "integer"},
-            "limit": {"type": "integer"},
         },
     },
     "SimilarRepo": {
@@ -198,7 +206,7 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
             "title": "councilcode API",
             "version": version,
             "description": "Search the open-source repositories of UK councils. All answers are JSON; errors "
-            "are {\"error\": {\"status\", \"title\", \"message\"}}.",
+            'are {"error": {"status", "title", "message"}}.',
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "paths": {
@@ -211,7 +219,9 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "One page of results with facet counts",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}},
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}
+                            },
                         },
                         "400": _ERROR_RESPONSE,
                         "503": _ERROR_RESPONSE,

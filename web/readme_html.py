@@ -135,10 +135,8 @@ def _rewrite_url(value: str, location: ReadmeLocation, *, image: bool) -> str | 
         return value  # nh3 has already refused any scheme not in _URL_SCHEMES
     if parts.netloc:
         return urlunsplit(("https", parts.netloc, parts.path, parts.query, parts.fragment))
-    if parts.path.startswith("/"):
-        target = parts.path  # GitHub reads a leading slash as the repository root
-    else:
-        target = posixpath.join("/", location.directory, parts.path)
+    # GitHub reads a leading slash as the repository root, anything else from the README's folder.
+    target = parts.path if parts.path.startswith("/") else posixpath.join("/", location.directory, parts.path)
     target = posixpath.normpath(target).lstrip("/")
     if target in ("", "."):
         return f"https://github.com/{location.full_name}"

@@ -324,6 +324,12 @@ _FRAMEWORKS = {
     "HTML": ("Eleventy",),
     "PowerShell": ("PowerShell scripts",),
 }
+# Distractors must not be relevant to any judged query, so none is written in a judged technology.
+_DISTRACTOR_FRAMEWORKS = {
+    language: tuple(f for f in frameworks if f != "Laravel")
+    for language, frameworks in _FRAMEWORKS.items()
+    if language != "PowerShell"
+}
 _DATABASES = ("PostgreSQL", "SQL Server", "MySQL", "SQLite", "Azure Table Storage")
 _CI = ("GitHub Actions", "Azure DevOps", "Jenkins", "CircleCI")
 _LICENCES = (
@@ -339,7 +345,7 @@ _LICENCES = (
 )
 _GENERIC_TOPICS = ("local-government", "govuk", "council", "docker", "azure", "aws", "dotnet", "php", "python")
 _PLACES_A = ("Bor", "Mid", "Cas", "Bar", "Mud", "Amb", "Hol", "Wes", "Sal", "Ash", "Tre", "Kel", "Dun", "Pen", "Lang")
-_PLACES_B = ("set", "som", "ter", "ches", "ford", "ley", "wick", "bury", "ham", "ton", "brook", "dale", "mouth", "field")
+_PLACES_B = ("set", "som", "ter", "ches", "ford", "ley", "wick", "bury", "ham", "ton", "brook", "dale", "mouth")
 _PLACES_C = ("shire", "", "", " Vale", " Valley", "-on-Sea", " Heath")
 _TYPES = ("County Council", "District Council", "Borough Council", "City Council", "Council")
 
@@ -376,8 +382,10 @@ def _weighted(rng: random.Random, table: tuple[tuple[str | None, int], ...]) -> 
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
-def _readme(rng: random.Random, theme: Theme, council: str, language: str | None) -> str:
-    framework = rng.choice(_FRAMEWORKS.get(language or "", ("a small web framework",)))
+def _readme(
+    rng: random.Random, theme: Theme, council: str, language: str | None, frameworks: dict[str, tuple[str, ...]]
+) -> str:
+    framework = rng.choice(frameworks.get(language or "", ("a small web framework",)))
     fill = {
         "council": council,
         "thing": rng.choice(theme.titles).lower(),
@@ -400,19 +408,26 @@ def _readme(rng: random.Random, theme: Theme, council: str, language: str | None
     return "\n".join(lines)
 
 
-def _repository(index: int, theme: Theme, councils: list[str], rng: random.Random, id_base: int) -> Repository:
+def _repository(
+    index: int,
+    theme: Theme,
+    councils: list[str],
+    rng: random.Random,
+    id_base: int,
+    frameworks: dict[str, tuple[str, ...]] = _FRAMEWORKS,
+) -> Repository:
     council = rng.choice(councils)
     owner = _handle(council, random.Random(council))
     stem = rng.choice(theme.names)
     name = stem if rng.random() < 0.5 else f"{stem}-{rng.choice(('api', 'web', 'service', 'app', 'v2', 'admin'))}"
     name = f"{name}-{index}" if rng.random() < 0.5 else name
-    language = rng.choice((*_FRAMEWORKS, None))
+    language = rng.choice((*frameworks, None))
     topics: list[str] = []
     if rng.random() < 0.45:
         topics = rng.sample(theme.topics, k=rng.randint(1, len(theme.topics)))
         topics += rng.sample(_GENERIC_TOPICS, k=rng.randint(0, 2))
     description = rng.choice(theme.sentences) if rng.random() < 0.7 else None
-    readme = _readme(rng, theme, council, language) if rng.random() < 0.85 else None
+    readme = _readme(rng, theme, council, language, frameworks) if rng.random() < 0.85 else None
     year = rng.randint(2012, 2026)
     pushed = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
     return Repository(
@@ -443,7 +458,12 @@ def distractors(count: int = 300, seed: int = 2024) -> list[Repository]:
     """Off-topic council repositories (no judged query is about any of them)."""
     rng = random.Random(seed)
     councils = fictional_councils(40, seed)
-    return _unique([_repository(i, rng.choice(OFF_TOPIC), councils, rng, 900_000_000) for i in range(count)])
+    return _unique(
+        [
+            _repository(i, rng.choice(OFF_TOPIC), councils, rng, 900_000_000, _DISTRACTOR_FRAMEWORKS)
+            for i in range(count)
+        ]
+    )
 
 
 def synthetic_repositories(count: int, seed: int = 1, councils: int = 400) -> list[Repository]:

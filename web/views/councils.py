@@ -59,9 +59,7 @@ class CouncilSummary:
             "github": [h.handle for h in self.handles],
             "repositories": self.repositories,
             "url": absolute(request, self.url),
-            "handles": [
-                {k: v for k, v in asdict(h).items() if k != "council"} for h in self.handles
-            ],
+            "handles": [{k: v for k, v in asdict(h).items() if k != "council"} for h in self.handles],
         }
 
 

@@ -10,6 +10,7 @@ from web.errors import Unavailable
 from web.views.common import render, web_state
 
 RECENT_COUNT = 8
+RECENT_SORT = "pushed"
 
 
 def home(request: Request) -> Response:

@@ -1,0 +1,343 @@
+"""Load test of `councilcode serve`: search pages and /api/search under concurrent clients.
+
+    python benchmarks/web.py [--repos 25000] [--clients 16] [--requests 3000] [--duration 60]
+                             [--workers 1] [--data-dir DIR]
+
+Builds a synthetic catalogue and index (or reuses those in --data-dir), starts `councilcode serve`
+with uvicorn in a subprocess on 127.0.0.1, then runs --clients concurrent httpx clients, each
+sending requests in turn, until --requests have been sent or --duration seconds have passed.
+Prints p50/p95/p99 per kind of request and any errors, and exits 1 if the search page's p95 is
+over the target (150 ms with 16 clients on 25,000 repositories).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+import httpx  # noqa: E402
+
+from councilcode.settings import DataDir  # noqa: E402
+from crawler.catalogue import Catalogue, HandleResult  # noqa: E402
+from crawler.models import Council, Repository  # noqa: E402
+
+TARGET_P95_MS = 150.0
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+TOPICS = _words(
+    "waste recycling planning parking gritting roads housing repairs library schools maps gis open-data "
+    "api frontend design-system drupal wordpress forms payments council-tax benefits social-care "
+    "transport bins street-lighting potholes elections democracy committees licensing food-hygiene trees "
+    "parks allotments noise air-quality flooding highways buses cycling admissions children public-health "
+    "dashboard analytics chatbot accessibility umbraco dotnet azure aws terraform power-bi sharepoint "
+    "dynamics"
+)
+WORDS = _words(
+    "service council resident data report application system website portal booking request collection "
+    "missed bin garden permit street light fault pothole road winter salt route vehicle depot tracking "
+    "map layer boundary ward parish school place admission appeal transport route timetable stop library "
+    "book loan catalogue event room hire payment invoice debt recovery benefit claim housing tenant "
+    "repair job contractor asset inspection tree survey park play area allotment plot waiting list "
+    "cemetery burial licence taxi premises alcohol food hygiene rating inspection noise complaint "
+    "nuisance pollution air monitor sensor flood risk gully drain grant funding budget spend transparency "
+    "contract procurement supplier election poll candidate ballot result committee meeting agenda minutes "
+    "decision councillor member ward consultation survey feedback accessibility design pattern component "
+    "template frontend backend api integration import export pipeline warehouse dashboard metric chart "
+    "geospatial address gazetteer postcode lookup search index cache queue worker scheduler notification "
+    "email sms letter"
+)
+LANGUAGES = ("C#", "JavaScript", "TypeScript", "Python", "PHP", "Ruby", "Java", "Go", "HTML", "CSS", "R", "Shell")
+LICENCES = (
+    ("MIT", 40),
+    (None, 28),
+    ("OGL-UK-3.0", 8),
+    ("GPL-3.0", 6),
+    ("Apache-2.0", 6),
+    ("GPL-2.0", 4),
+    ("BSD-3-Clause", 3),
+    ("AGPL-3.0", 3),
+    ("OGL-UK-2.0", 2),
+)
+COUNCIL_KINDS = ("County Council", "District Council", "Borough Council", "City Council", "Council")
+PLACES = _words(
+    "Ashford Barnet Bexley Bolton Bradford Brent Bristol Bury Calder Camden Carlisle Cheshire Chester "
+    "Cornwall Coventry Croydon Derby Devon Dorset Dudley Durham Ealing Enfield Essex Exeter Gateshead "
+    "Halton Harrow Havering Hertford Hull Kent Kirklees Lambeth Leeds Leicester Lewisham Lincoln "
+    "Liverpool Luton Medway Merton Newham Norfolk Norwich Oldham Oxford Plymouth Poole Preston Reading "
+    "Redbridge Rochdale Rutland Salford Sandwell Sefton Sheffield Slough Solihull Somerset Stockport "
+    "Suffolk Sunderland Surrey Sutton Swindon Thurrock Torbay Trafford Wakefield Walsall Warrington "
+    "Westminster Wigan Wiltshire Wirral York"
+)
+
+
+# -- the synthetic catalogue -------------------------------------------------------------------
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    chosen = [rng.choice(WORDS) for _ in range(words)]
+    return " ".join(chosen).capitalize() + "."
+
+
+def synthetic_catalogue(count: int, seed: int = 2024) -> tuple[list[Council], dict[str, list[Repository]]]:
+    """`count` repositories spread over councils of varied size, the same every time for a seed."""
+    rng = random.Random(seed)
+    council_count = max(1, count // 60)
+    councils: list[Council] = []
+    for i in range(council_count):
+        place = PLACES[i % len(PLACES)]
+        name = f"{place} {COUNCIL_KINDS[i % len(COUNCIL_KINDS)]}" + (
+            f" {i // len(PLACES) + 1}" if i >= len(PLACES) else ""
+        )
+        councils.append(Council(name, (f"{place.lower()}-council-{i}",), "district", "England", None))
+    licence_values = [value for value, _ in LICENCES]
+    licence_weights = [weight for _, weight in LICENCES]
+    start = datetime(2012, 1, 1, tzinfo=UTC)
+    repositories: dict[str, list[Repository]] = {c.github[0]: [] for c in councils}
+    for number in range(1, count + 1):
+        # Some councils publish far more than others (roughly Zipf).
+        council = councils[
+            min(int(rng.paretovariate(1.2)) - 1, council_count - 1)
+            if rng.random() < 0.5
+            else rng.randrange(council_count)
+        ]
+        handle = council.github[0]
+        topics = rng.sample(TOPICS, rng.randint(0, 4))
+        name = "-".join(rng.sample(WORDS, rng.randint(1, 3))) + f"-{number}"
+        pushed = start + timedelta(seconds=rng.randrange(0, 14 * 365 * 86400))
+        paragraphs = [_sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 6))]
+        readme = f"# {name}\n\n" + "\n\n".join(paragraphs) + "\n\n## Installation\n\n```\nnpm install\n```\n"
+        repositories[handle].append(
+            Repository(
+                id=number,
+                full_name=f"{handle}/{name}",
+                owner=handle,
+                name=name,
+                council=council.name,
+                description=_sentence(rng, rng.randint(4, 12)),
+                html_url=f"https://github.com/{handle}/{name}",
+                language=rng.choice(LANGUAGES),
+                topics=topics,
+                stars=int(rng.paretovariate(1.5)) - 1,
+                archived=rng.random() < 0.1,
+                fork=rng.random() < 0.15,
+                default_branch="main",
+                created_at=(pushed - timedelta(days=rng.randint(0, 2000))).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                pushed_at=pushed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                updated_at=pushed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                readme=readme,
+                readme_path="README.md",
+                license=rng.choices(licence_values, licence_weights)[0],
+            )
+        )
+    return councils, repositories
+
+
+def build_data(data_dir: DataDir, count: int) -> None:
+    """Catalogue and index of `count` synthetic repositories, unless data_dir already holds them."""
+    from indexer.build import update_index
+
+    if data_dir.catalogue.exists():
+        with Catalogue(data_dir.catalogue, readonly=True) as catalogue:
+            existing = catalogue.count_repositories()
+        if existing == count and data_dir.index.exists():
+            print(f"reusing {existing:,} repositories in {data_dir.root}")
+            return
+        raise SystemExit(f"{data_dir.root} holds {existing:,} repositories, not {count:,}: use another --data-dir")
+    started = time.perf_counter()
+    councils, repositories = synthetic_catalogue(count)
+    data_dir.ensure()
+    with Catalogue(data_dir.catalogue) as catalogue:
+        catalogue.sync_councils(councils)
+        run_id = catalogue.start_run()
+        by_handle = {c.github[0]: c.name for c in councils}
+        for handle, repos in repositories.items():
+            catalogue.store_handle(HandleResult(handle, by_handle[handle], "Organization", repos), run_id)
+        catalogue.finish_run(run_id, status="ok", handles_total=len(councils))
+    print(f"catalogue: {count:,} repositories, {len(councils):,} councils in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    update_index(data_dir.catalogue, data_dir.index, rebuild=True)
+    print(f"index built in {time.perf_counter() - started:.1f} s")
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: DataDir, port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-c",
+        "from councilcode.serve_cli import serve_command; serve_command()",
+        "--data-dir",
+        str(data_dir.root),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit("serve exited before it was ready")
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("serve did not become ready within 60 s")
+
+
+# -- the load ----------------------------------------------------------------------------------
+
+
+def request_mix(count: int, seed: int = 7) -> list[tuple[str, str]]:
+    """(kind, path) pairs: mostly search pages with varied words, filters, sorts and pages; some API."""
+    rng = random.Random(seed)
+    paths: list[tuple[str, str]] = []
+    for _ in range(count):
+        params: dict[str, str] = {}
+        roll = rng.random()
+        if roll < 0.75:
+            params["q"] = " ".join(rng.sample(WORDS + TOPICS, rng.choice((1, 1, 2, 2, 3))))
+        elif roll < 0.85:
+            params["q"] = rng.choice(WORDS)[:-1] + "x"  # a misspelling, for "did you mean"
+        if rng.random() < 0.25:
+            params["license"] = rng.choice(("MIT", "OGL-UK-3.0", "GPL-3.0"))
+        if rng.random() < 0.15:
+            params["language"] = rng.choice(LANGUAGES)
+        if rng.random() < 0.15:
+            params["sort"] = rng.choice(("pushed", "stars", "name"))
+        if rng.random() < 0.15:
+            params["page"] = str(rng.randint(2, 5))
+        kind = "api" if rng.random() < 0.25 else "search"
+        path = ("/api/search" if kind == "api" else "/search") + ("?" + urlencode(params) if params else "")
+        paths.append((kind, path))
+    return paths
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    error_examples: list[str] = field(default_factory=list)
+
+
+async def run_load(base: str, mix: list[tuple[str, str]], clients: int, duration: float) -> tuple[Results, float]:
+    results = Results()
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for item in mix:
+        queue.put_nowait(item)
+    deadline = time.perf_counter() + duration
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            while time.perf_counter() < deadline:
+                try:
+                    kind, path = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                started = time.perf_counter()
+                try:
+                    response = await http.get(path)
+                    ok = response.status_code == 200
+                    problem = f"{response.status_code} {path}"
+                except httpx.HTTPError as exc:
+                    ok, problem = False, f"{type(exc).__name__} {path}"
+                elapsed = (time.perf_counter() - started) * 1000
+                results.latencies.setdefault(kind, []).append(elapsed)
+                if not ok:
+                    results.errors[kind] = results.errors.get(kind, 0) + 1
+                    if len(results.error_examples) < 5:
+                        results.error_examples.append(problem)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return results, time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def report(results: Results, elapsed: float) -> float:
+    """Print the table; return the search page's p95 in milliseconds."""
+    print(f"\n{'kind':<8} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    for kind in sorted(results.latencies):
+        values = results.latencies[kind]
+        print(
+            f"{kind:<8} {len(values):>9,} {results.errors.get(kind, 0):>7} {percentile(values, 0.50):>8.1f} "
+            f"{percentile(values, 0.95):>8.1f} {percentile(values, 0.99):>8.1f} {statistics.fmean(values):>8.1f}"
+        )
+    total = sum(len(v) for v in results.latencies.values())
+    print(f"\n{total:,} requests in {elapsed:.1f} s: {total / elapsed:.0f} requests/s")
+    for example in results.error_examples:
+        print(f"error: {example}")
+    return percentile(results.latencies.get("search", []), 0.95)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repos", type=int, default=25_000, help="synthetic repositories (default 25000)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--requests", type=int, default=3_000, help="requests to send in all (default 3000)")
+    parser.add_argument("--duration", type=float, default=60.0, help="stop after this many seconds (default 60)")
+    parser.add_argument("--workers", type=int, default=1, help="`serve --workers` (default 1)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="build here and keep (default: a temporary dir)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
+        data_dir = DataDir(args.data_dir or Path(scratch) / "data")
+        build_data(data_dir, args.repos)
+        port = free_port()
+        server = start_server(data_dir, port, args.workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            warm = request_mix(50, seed=1)
+            asyncio.run(run_load(base, warm, 4, 30))  # load the index and templates before measuring
+            print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
+            results, elapsed = asyncio.run(run_load(base, request_mix(args.requests), args.clients, args.duration))
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    p95 = report(results, elapsed)
+    met = p95 <= TARGET_P95_MS
+    print(f"\nsearch page p95 {p95:.1f} ms: target {TARGET_P95_MS:.0f} ms {'met' if met else 'MISSED'}")
+    return 0 if met and not results.errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""`councilcode index` and `councilcode search`: build the search index, and search it from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from councilcode.settings import DataDir
+from indexer.build import update_index
+from indexer.docvalues import SORTS
+from indexer.generations import IndexBusy
+from indexer.search import MAX_LIMIT, IndexMissing, Searcher, SearchRequest, SearchResponse
+
+# Exit codes: 1 for a busy index (try again later), 2 for something missing or a bad value.
+EXIT_BUSY = 1
+EXIT_MISSING = 2
+
+_data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the catalogue and index live. Default: $COUNCILCODE_DATA_DIR or ./data",
+)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command()
+@_data_dir_option
+@click.option("--rebuild", is_flag=True, help="Build a new index from scratch instead of updating the current one.")
+def index_command(data_dir: Path | None, rebuild: bool) -> None:
+    """Build or update the search index from the catalogue.
+
+    Only repositories added, changed or removed since the last run are indexed, unless --rebuild.
+    Searches keep working meanwhile: they see the old index until the new one is complete.
+    """
+    resolved = DataDir.resolve(data_dir)
+    try:
+        report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild)
+    except IndexBusy as exc:
+        _fail(str(exc), EXIT_BUSY)
+        return
+    except FileNotFoundError as exc:
+        _fail(str(exc), EXIT_MISSING)
+        return
+    what = "Rebuilt" if report.rebuilt else "Updated"
+    click.echo(
+        f"{what} the index in {resolved.index}: {report.added} added, {report.updated} updated, "
+        f"{report.removed} removed; {report.total} repositories in {report.seconds:.1f} s"
+    )
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="Results a page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page of results.")
+@click.option("--license", "licence", metavar="ID", help='Licence: an SPDX id such as MIT, "OGL" or "none".')
+@click.option("--council", metavar="NAME", help="Only this council's repositories.")
+@click.option("--owner", metavar="HANDLE", help="Only this GitHub owner's repositories.")
+@click.option("--language", metavar="L", help="Only repositories in this language.")
+@click.option("--topic", metavar="T", help="Only repositories with this topic.")
+@click.option("--pushed-since", metavar="YYYY-MM-DD", help="Only repositories pushed to since this date.")
+@click.option("--archived/--not-archived", default=None, help="Only archived repositories, or only those not archived.")
+@click.option("--fork/--not-fork", default=None, help="Only forks, or only repositories that are not forks.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of results.")
+@_data_dir_option
+def search_command(
+    query: tuple[str, ...],
+    as_json: bool,
+    limit: int,
+    page: int,
+    licence: str | None,
+    council: str | None,
+    owner: str | None,
+    language: str | None,
+    topic: str | None,
+    pushed_since: str | None,
+    archived: bool | None,
+    fork: bool | None,
+    sort: str,
+    data_dir: Path | None,
+) -> None:
+    """Search the index. With no QUERY, list every repository (newest first unless --sort says otherwise).
+
+    Words are matched in any order, stemmed (recycling finds recycle); "quotes" search a phrase, and
+    AND, OR, NOT, field:word and prefix* work when written correctly.
+    """
+    resolved = DataDir.resolve(data_dir)
+    try:
+        request = SearchRequest(
+            q=" ".join(query),
+            license=licence,
+            council=council,
+            owner=owner,
+            language=language,
+            topic=topic,
+            archived=archived,
+            fork=fork,
+            pushed_since=pushed_since,
+            sort=sort,
+            page=page,
+            limit=limit,
+        )
+    except ValueError as exc:
+        _fail(str(exc), EXIT_MISSING)
+        return
+    try:
+        with Searcher(resolved.index) as searcher:
+            response = searcher.search(request)
+    except IndexMissing as exc:
+        _fail(str(exc), EXIT_MISSING)
+        return
+    if as_json:
+        click.echo(json.dumps(response.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_table(response, request)
+
+
+def _print_table(response: SearchResponse, request: SearchRequest) -> None:
+    console = Console(soft_wrap=False)
+    if response.suggestion:
+        console.print(Text.assemble(("Did you mean: ", "bold"), (response.suggestion, "italic")))
+    if not response.results:
+        console.print("No repositories found." if response.total == 0 else f"No results on page {request.page}.")
+        return
+    first = (response.page - 1) * response.limit + 1
+    last = first + len(response.results) - 1
+    table = Table(
+        title=f"{first}–{last} of {response.total} repositories", title_justify="left", show_lines=True, expand=True
+    )
+    table.add_column("Repository", overflow="fold", ratio=3)
+    table.add_column("Council", overflow="fold", ratio=2)
+    table.add_column("Licence", no_wrap=True)
+    table.add_column("Language", no_wrap=True)
+    table.add_column("★", justify="right")
+    table.add_column("Pushed", no_wrap=True)
+    table.add_column("About", overflow="fold", ratio=5)
+    for hit in response.results:
+        name = Text(hit.full_name, style="bold")
+        flags = [flag for flag, on in (("archived", hit.archived), ("fork", hit.fork)) if on]
+        if flags:
+            name.append(f" ({', '.join(flags)})", style="dim")
+        table.add_row(
+            name,
+            hit.council,
+            hit.license or "none",
+            hit.language or "",
+            str(hit.stars),
+            (hit.pushed_at or "")[:10],
+            hit.snippet or hit.description or "",
+        )
+    console.print(table)
+    if response.pages > 1:
+        console.print(f"Page {response.page} of {response.pages}: --page N for another.", style="dim")

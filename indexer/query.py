@@ -1,0 +1,175 @@
+"""What a person types in the search box, as a Whoosh query that never fails.
+
+Plain words (almost every query) become one group of terms per word, each searched in every
+weighted field, with synonyms at a lower weight and a bonus for the words appearing together as a
+phrase; the search then rewards documents that match more of the words (see `groups`).
+Text using query syntax (`"open data"`, `maps AND NOT drupal`, `language:python`, `recycl*`)
+goes through Whoosh's parser. Broken syntax (an unbalanced quote or bracket, a lone `AND`,
+`field:` with nothing after it) is searched as its plain words instead of raising an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.analysis.analyzers import Analyzer
+from whoosh.fields import Schema
+from whoosh.qparser import MultifieldParser, OrGroup, RangePlugin, SingleQuotePlugin
+
+from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
+from indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
+
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean
+
+PHRASE_FIELDS = ("name", "topics", "description", "readme")
+PHRASE_BOOST = 2.0  # on top of the words' own scores when they appear together (within PHRASE_SLOP)
+PHRASE_SLOP = 2
+
+_TOKEN = re.compile(r'"|\(|\)|[^\s"()]+')
+_WORD = re.compile(r"[\w-]+")
+_SPELL_WORD = re.compile(r"[^\W\d_]+")
+_EMPTY_FIELD = re.compile(r"^\w+:$")
+_SYNTAX = re.compile(r'["()*^]|\w:|(?<!\S)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?!\S)')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A user's query, ready to search."""
+
+    text: str
+    query: wq.Query | None  # None: nothing typed, so browse everything
+    plain: bool  # True when broken syntax made us search the plain words
+    words: tuple[str, ...]  # what was typed, lower case and unstemmed (for "did you mean")
+    terms: frozenset[str]  # stemmed terms the query looks for (for snippets)
+    # One set of terms per word typed (its stems and synonyms), for rewarding documents that
+    # match more of the words. Empty for queries written in query syntax: those say what they want.
+    groups: tuple[frozenset[str], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.query is None
+
+
+class QueryBuilder:
+    """Turns search box text into a `ParsedQuery` for one schema."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.analyzer: Analyzer = schema["readme"].analyzer  # every search field shares it
+        self.parser = MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=OrGroup)
+        # Ranges over every field expand to huge term lists; single quotes break on apostrophes (can't).
+        self.parser.remove_plugin_class(RangePlugin)
+        self.parser.remove_plugin_class(SingleQuotePlugin)
+
+    def parse(self, text: str | None) -> ParsedQuery:
+        """Parse `text`; never raises. Empty text (or only `*`) means browse everything."""
+        text = (text or "").strip()
+        words = tuple(w for w in _SPELL_WORD.findall(text.lower()) if w.upper() not in OPERATORS)
+        # `?` is a one-letter wildcard to Whoosh but a question mark to people ("bin collection?").
+        cleaned = _tame_wildcards(normalise_phrases(text).replace("?", " "))
+        if not cleaned.replace("*", "").strip():
+            return ParsedQuery(text=text, query=None, plain=False, words=(), terms=frozenset())
+        if not _SYNTAX.search(cleaned):
+            return self._words_query(text, cleaned, words, plain=False)
+        if not is_well_formed(cleaned):
+            return self._words_query(text, plain_words(cleaned), words, plain=True)
+        try:
+            parsed = self.parser.parse(cleaned).normalize()
+        except Exception:  # Whoosh's parser is lenient, but a crash must still not reach the user
+            return self._words_query(text, plain_words(cleaned), words, plain=True)
+        return ParsedQuery(text=text, query=parsed, plain=False, words=words, terms=_terms(parsed))
+
+    def _analyse(self, text: str) -> list[str]:
+        return [token.text for token in self.analyzer(text)]
+
+    def _words_query(self, text: str, words_text: str, words: tuple[str, ...], plain: bool) -> ParsedQuery:
+        groups: list[frozenset[str]] = []
+        clauses: list[wq.Query] = []
+        sequence: list[str] = []  # each word's main stem, in order, for the phrase bonus
+        for word in words_text.split():
+            stems = self._analyse(word)
+            if not stems:
+                continue  # a stop word
+            sequence.append(stems[0] if len(stems) == 1 else stems[-1])
+            alternatives = {stem: 1.0 for stem in stems}
+            for other in synonyms(word):
+                for stem in self._analyse(other):
+                    alternatives.setdefault(stem, SYNONYM_WEIGHT)
+            groups.append(frozenset(alternatives))
+            for stem, weight in alternatives.items():
+                clauses.extend(wq.Term(f, stem, boost=FIELD_BOOSTS[f] * weight) for f in SEARCH_FIELDS)
+        if not clauses:
+            return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
+        unique = list(dict.fromkeys(sequence))
+        if len(unique) > 1:
+            clauses.extend(
+                wq.Phrase(f, unique, slop=PHRASE_SLOP, boost=FIELD_BOOSTS[f] * PHRASE_BOOST) for f in PHRASE_FIELDS
+            )
+        query = wq.Or(clauses)
+        terms = frozenset().union(*groups)
+        return ParsedQuery(text=text, query=query, plain=plain, words=words, terms=terms, groups=tuple(groups))
+
+
+def plain_words(text: str) -> str:
+    """The words of `text` with every bit of query syntax taken out."""
+    return " ".join(w for w in _WORD.findall(text.replace("_", " ")) if w.strip("-") and w not in OPERATORS)
+
+
+def is_well_formed(text: str) -> bool:
+    """True unless quotes or brackets are unbalanced, an operator lacks an operand, or a `field:`
+    has no value."""
+    tokens = _TOKEN.findall(text)
+    if tokens.count('"') % 2:
+        return False
+    depth = 0
+    previous = None  # kind of the token before, outside quotes: None, "(", "operator" or "word"
+    quoted = False
+    for token in tokens:
+        if token == '"':
+            quoted = not quoted
+            previous = "word"
+        elif quoted:
+            continue
+        elif token == "(":
+            depth += 1
+            previous = "("
+        elif token == ")":
+            if depth == 0 or previous in ("(", "operator"):
+                return False
+            depth -= 1
+            previous = "word"
+        elif token in OPERATORS:
+            # NOT may start a query or follow another operator (`maps AND NOT drupal`); others need a word.
+            if token != "NOT" and previous != "word":
+                return False
+            previous = "operator"
+        elif _EMPTY_FIELD.match(token):
+            return False
+        else:
+            previous = "word"
+    return depth == 0 and previous not in ("operator", "(")
+
+
+def _tame_wildcards(text: str) -> str:
+    def tame(token: str) -> str:
+        if "*" not in token:
+            return token
+        prefix = token.split("*", 1)[0].rsplit(":", 1)[-1].lstrip('"(')
+        return token.replace("*", "") if len(prefix) < MIN_WILDCARD_PREFIX else token
+
+    return " ".join(tame(t) for t in text.split())
+
+
+def _terms(parsed: wq.Query) -> frozenset[str]:
+    terms = set()
+    for _field, term in parsed.iter_all_terms():
+        terms.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+    for leaf in parsed.leaves():
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard)):
+            prefix = leaf.text.split("*", 1)[0].split("?", 1)[0]
+            if prefix:
+                terms.add(prefix.lower())
+    return frozenset(terms)

@@ -1,0 +1,264 @@
+"""A visitor's journey through `councilcode serve` over the real council corpus, in Chromium.
+
+Skips cleanly when Chromium, Playwright or the corpus is missing; axe-core checks are skipped when
+`npm install` has not been run (node_modules/axe-core).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web_fixtures import HOSTILE_HANDLE, build_corpus_data_dir
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "uk-councils"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+GRITTING = "east-sussex-county-council/Escc.Gritting"
+HOSTILE = f"{HOSTILE_HANDLE}/xss-playground"
+AXE_PAGES = ["/", "/search?q=gritting", f"/repos/{GRITTING}", "/councils", "/about"]
+
+# Set before any page script could run: a payload that fires would change these.
+TRAP = """
+window.__pwned = undefined;
+window.__alerts = [];
+for (const name of ["alert", "confirm", "prompt"]) {
+  const original = window[name];
+  window[name] = (...args) => { window.__alerts.push(name); };
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def playwright_api() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    return sync_api
+
+
+@pytest.fixture(scope="module")
+def corpus_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (CORPUS / "README.md").is_file():
+        pytest.skip(f"the UK council corpus is not at {CORPUS}")
+    data_dir = build_corpus_data_dir(CORPUS, tmp_path_factory.mktemp("corpus-data"))
+    return data_dir.root
+
+
+@pytest.fixture(scope="module")
+def server(corpus_data: Path, playwright_api: Any) -> Iterator[str]:
+    """`councilcode serve` in a subprocess on a free port; yields its base URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "from councilcode.serve_cli import serve_command; serve_command()",
+        "--data-dir",
+        str(corpus_data),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"serve did not start:\n{output}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api: Any) -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh page with the payload trap installed and every dialog recorded and dismissed."""
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    context.add_init_script(TRAP)
+    new_page = context.new_page()
+    new_page.dialogs = []  # type: ignore[attr-defined]
+
+    def on_dialog(dialog: Any) -> None:
+        new_page.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()
+
+    new_page.on("dialog", on_dialog)
+    yield new_page
+    context.close()
+
+
+def test_search_for_gritting_finds_east_sussex(page: Any) -> None:
+    page.goto("/")
+    page.get_by_label("Search council code").fill("gritting")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=gritting")
+    result = page.get_by_role("link", name=GRITTING)
+    assert result.is_visible()
+    assert "East Sussex County Council" in page.locator(".results").inner_text()
+    assert page.locator(".results mark").count() > 0
+
+
+def test_licence_facet_narrows_a_broad_search(page: Any) -> None:
+    page.goto("/search")
+    broad = _result_count(page)
+    facet = page.locator(".facet", has=page.get_by_role("heading", name="Licence"))
+    facet.get_by_role("link", name="Open Government Licence", exact=False).first.click()
+    page.wait_for_url("**license=OGL*")
+    narrowed = _result_count(page)
+    assert 0 < narrowed < broad
+    licences = page.locator(".results .meta").all_inner_texts()
+    assert licences and all("Open Government Licence" in text for text in licences)
+    assert page.get_by_role("link", name="Remove filter", exact=False).first.is_visible()
+
+
+def test_repository_readme_licence_and_similar_work(page: Any) -> None:
+    page.goto("/search?q=gritting")
+    page.get_by_role("link", name=GRITTING).click()
+    page.wait_for_url(f"**/repos/{GRITTING}")
+    assert page.get_by_role("heading", level=1).inner_text() == GRITTING
+    readme = page.locator(".readme").inner_text()
+    assert "A library for working with data about road gritting" in readme
+    licence = page.locator(".summary-list").inner_text()
+    assert "Open Government Licence v1.0" in licence
+    assert "acknowledge the source" in page.locator(".licence-explanation").inner_text()
+    assert page.get_by_role("link", name="gritting", exact=True).get_attribute("href") == "/search?topic=gritting"
+    similar = page.locator(".similar a").first
+    target = similar.inner_text()
+    similar.click()
+    page.wait_for_url(f"**/repos/{target}")
+    assert page.get_by_role("heading", level=1).inner_text() == target
+    assert "East Sussex" not in page.locator(".caption").inner_text()
+
+
+PHONE_PAGES = [
+    "/",
+    "/search?q=gritting",
+    "/search?q=council",
+    f"/repos/{GRITTING}",
+    f"/repos/{HOSTILE}",
+    "/repos/LBCamden/lbcamden-frontend",
+    "/repos/Dorset-Council-UK/GIFramework-Maps",
+    "/councils",
+    "/councils/east-sussex-county-council",
+    "/about",
+    "/repos/nobody/nothing",
+]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_no_horizontal_scroll_at_320_pixels(page: Any, path: str) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_hostile_readme_runs_none_of_its_payloads(page: Any) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"/repos/{HOSTILE}")
+    page.wait_for_load_state("networkidle")
+    # Interact with everything a payload might hang on.
+    page.locator(".readme p").first.click()
+    page.locator(".readme").hover()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__alerts") == []
+    assert page.dialogs == []
+    assert page.locator(".readme script, .readme iframe, .readme svg, .readme style, .readme form").count() == 0
+    assert page.evaluate("getComputedStyle(document.body).display") != "none"
+    assert page.locator("[onerror], [onload], [onclick], [ontoggle]").count() == 0
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]
+    # The payload's text, shown as text in the description, must not have become markup either.
+    assert "<script>" in page.locator(".lede").inner_text()
+
+
+def test_keyboard_skip_link_comes_first(page: Any) -> None:
+    page.goto("/search?q=gritting")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
+    # Keep tabbing: the search box and its button are reachable without a mouse.
+    reached = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.name || document.activeElement.textContent.trim()"))
+    assert "q" in reached and "Search" in reached
+
+
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_axe_finds_no_violations(page: Any, path: str) -> None:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `npm install` in the repository root")
+    page.goto(path)
+    # evaluate() goes through the DevTools protocol, which the page's CSP (rightly) does not cover.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
+        }"""
+    )
+    assert results == [], json.dumps(results, indent=2)
+
+
+def test_api_answers_the_same_search(page: Any, server: str) -> None:
+    page.goto("/search?q=gritting")
+    shown = page.locator(".results h2 a").all_inner_texts()
+    body = httpx.get(server + "/api/search", params={"q": "gritting"}, timeout=10).json()
+    assert [hit["full_name"] for hit in body["results"]] == shown
+    assert body["total"] == _result_count(page)
+
+
+def _result_count(page: Any) -> int:
+    text = page.locator(".result-count").inner_text()
+    return int(text.split()[0].replace(",", ""))

@@ -1,0 +1,67 @@
+"""nDCG@k of the search over judged queries (tests/relevance/judgements.yaml)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from indexer.search import Searcher, SearchRequest
+
+JUDGEMENTS = Path(__file__).with_name("judgements.yaml")
+
+
+@dataclass(frozen=True)
+class Judged:
+    query: str
+    grades: dict[str, int]  # full name (lower case) -> grade
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    query: str
+    ndcg: float
+    ranking: list[str]
+    grades: dict[str, int]
+
+
+def load_judgements(path: Path = JUDGEMENTS) -> list[Judged]:
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return [
+        Judged(query=item["query"], grades={name.lower(): int(g) for name, g in item["relevant"].items()})
+        for item in data["queries"]
+    ]
+
+
+def dcg(grades: list[int]) -> float:
+    """Discounted cumulative gain with exponential gain (2^grade - 1) and log2 discount."""
+    return sum((2**grade - 1) / math.log2(rank + 2) for rank, grade in enumerate(grades))
+
+
+def ndcg(ranking: list[str], grades: dict[str, int], k: int = 10) -> float:
+    """nDCG@k of a ranking of full names against graded judgements (unjudged = 0)."""
+    ideal = dcg(sorted(grades.values(), reverse=True)[:k])
+    if ideal == 0:
+        return 0.0
+    return dcg([grades.get(name.lower(), 0) for name in ranking[:k]]) / ideal
+
+
+def evaluate(searcher: Searcher, judged: list[Judged], k: int = 10) -> list[QueryResult]:
+    results = []
+    for item in judged:
+        response = searcher.search(SearchRequest(q=item.query, limit=k))
+        ranking = [hit.full_name for hit in response.results]
+        results.append(QueryResult(item.query, ndcg(ranking, item.grades, k), ranking, item.grades))
+    return results
+
+
+def report(results: list[QueryResult]) -> str:
+    lines = [f"{'query':28} nDCG@10  top results (grade)"]
+    for r in results:
+        top = ", ".join(f"{name.split('/')[1]}({r.grades.get(name.lower(), 0)})" for name in r.ranking[:4])
+        lines.append(f"{r.query:28} {r.ndcg:7.3f}  {top}")
+    mean = sum(r.ndcg for r in results) / len(results) if results else 0.0
+    lines.append(f"{'mean':28} {mean:7.3f}  over {len(results)} queries")
+    return "\n".join(lines)
