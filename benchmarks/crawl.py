@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
 
     handles = [f"BenchCouncil{i:02}" for i in range(args.orgs)]
-    with GitHubEmulator(latency=args.latency) as server, tempfile.TemporaryDirectory() as tmp:
+    with GitHubEmulator(latency=args.latency, rate_limit=10**9) as server, tempfile.TemporaryDirectory() as tmp:
         for i, handle in enumerate(handles):
             server.add_account(handle)
             add_synthetic_repos(server, handle, args.repos // args.orgs, seed=i)
@@ -72,13 +72,16 @@ def main() -> None:
             server.url,
             "--concurrency",
             str(args.concurrency),
+            "--no-index",  # the crawl alone, as the PyGithub script does no indexing
         ]
         naive = [sys.executable, str(ROOT / "benchmarks" / "naive_pygithub.py"), "--api-url", server.url, *handles]
 
         print(f"{repos} repositories in {args.orgs} organisations, {args.latency * 1000:.0f} ms per request")
         first = measure(server, ours)
+        print(f"councilcode: {first}", flush=True)
         again = measure(server, ours)
         baseline = measure(server, naive)
+        print(f"PyGithub: {baseline}", flush=True)
         baseline_again = measure(server, naive)
 
     rows = [

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -92,14 +92,79 @@ PLACES = _words(
 # -- the synthetic catalogue -------------------------------------------------------------------
 
 
-def _sentence(rng: random.Random, words: int) -> str:
-    chosen = [rng.choice(WORDS) for _ in range(words)]
-    return " ".join(chosen).capitalize() + "."
+# Searches people make of a council code catalogue.
+SEARCHES = (
+    "parking permits", "council tax", "library", "payroll", "planning applications", "bin collection",
+    "missed bin", "web map", "gritting routes", "open data", "school admissions", "taxi licensing",
+    "allotments", "electoral register", "api", "docker", "room booking", "pension fund", "foi requests",
+    "blue badge", "leisure centre", "design system", "drupal", "wordpress theme", "waste", "potholes",
+    "transparency spending", "food hygiene", "street lighting", "housing repairs", "social care",
+    "bus timetable", "flood risk", "noise complaints", "tree survey", "committee minutes", "chatbot",
+    "accessibility", "postcode lookup", "gis layers",
+)  # fmt: skip
+
+GENERIC = _words(
+    "data council service application system website project code api user report information public "
+    "support install build test run file page form value list update version release local government"
+)
+_SYLLABLES = _words("ba be bo da de do ka ke ko la le lo ma me mo na ne no ra re ro sa se so ta te to va ve vo")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Words ranked by frequency with Zipf weights, as in real prose: a few words are everywhere,
+    council services sit in the middle, and a long tail of rare words follows."""
+
+    words: tuple[str, ...]
+    cumulative: tuple[float, ...]
+
+    @classmethod
+    def build(cls, rng: random.Random, size: int = 6_000, exponent: float = 1.07) -> Vocabulary:
+        services = list(WORDS)
+        rng.shuffle(services)
+        tail: list[str] = []
+        seen = set(GENERIC) | set(services)
+        while len(GENERIC) + len(services) + len(tail) < size:
+            word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
+            if word not in seen:
+                seen.add(word)
+                tail.append(word)
+        words = (*GENERIC, *services, *tail)
+        total, cumulative = 0.0, []
+        for rank in range(1, len(words) + 1):
+            total += 1 / rank**exponent
+            cumulative.append(total)
+        return cls(words, tuple(cumulative))
+
+    def sentence(self, rng: random.Random, length: int) -> str:
+        chosen = rng.choices(self.words, cum_weights=self.cumulative, k=length)
+        return " ".join(chosen).capitalize() + "."
 
 
 def synthetic_catalogue(count: int, seed: int = 2024) -> tuple[list[Council], dict[str, list[Repository]]]:
+    """`count` repositories by handle, and their councils: the indexer's generator when it is there
+    (tests/relevance/synthetic.py, so both benchmarks measure the same data), else our own."""
+    try:
+        from tests.relevance.synthetic import synthetic_repositories
+    except ImportError:
+        return own_synthetic_catalogue(count, seed)
+    councils: dict[str, str] = {}  # handle -> council; a handle belongs to one council only
+    repositories: dict[str, list[Repository]] = {}
+    for repo in synthetic_repositories(count):
+        council = councils.setdefault(repo.owner, repo.council)
+        repositories.setdefault(repo.owner, []).append(replace(repo, council=council))
+    by_council: dict[str, list[str]] = {}
+    for handle, council in councils.items():
+        by_council.setdefault(council, []).append(handle)
+    return [Council(name, tuple(handles), "district", "England", None) for name, handles in by_council.items()], (
+        repositories
+    )
+
+
+def own_synthetic_catalogue(count: int, seed: int = 2024) -> tuple[list[Council], dict[str, list[Repository]]]:
     """`count` repositories spread over councils of varied size, the same every time for a seed."""
     rng = random.Random(seed)
+    vocabulary = Vocabulary.build(rng)
     council_count = max(1, count // 60)
     councils: list[Council] = []
     for i in range(council_count):
@@ -123,7 +188,7 @@ def synthetic_catalogue(count: int, seed: int = 2024) -> tuple[list[Council], di
         topics = rng.sample(TOPICS, rng.randint(0, 4))
         name = "-".join(rng.sample(WORDS, rng.randint(1, 3))) + f"-{number}"
         pushed = start + timedelta(seconds=rng.randrange(0, 14 * 365 * 86400))
-        paragraphs = [_sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 6))]
+        paragraphs = [vocabulary.sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 6))]
         readme = f"# {name}\n\n" + "\n\n".join(paragraphs) + "\n\n## Installation\n\n```\nnpm install\n```\n"
         repositories[handle].append(
             Repository(
@@ -132,7 +197,7 @@ def synthetic_catalogue(count: int, seed: int = 2024) -> tuple[list[Council], di
                 owner=handle,
                 name=name,
                 council=council.name,
-                description=_sentence(rng, rng.randint(4, 12)),
+                description=vocabulary.sentence(rng, rng.randint(4, 12)),
                 html_url=f"https://github.com/{handle}/{name}",
                 language=rng.choice(LANGUAGES),
                 topics=topics,
@@ -158,8 +223,13 @@ def build_data(data_dir: DataDir, count: int) -> None:
     if data_dir.catalogue.exists():
         with Catalogue(data_dir.catalogue, readonly=True) as catalogue:
             existing = catalogue.count_repositories()
-        if existing == count and data_dir.index.exists():
-            print(f"reusing {existing:,} repositories in {data_dir.root}")
+        if existing == count:
+            started = time.perf_counter()
+            update_index(data_dir.catalogue, data_dir.index)  # rebuilds if the index schema changed since
+            print(
+                f"reusing {existing:,} repositories in {data_dir.root} (index checked in "
+                f"{time.perf_counter() - started:.1f} s)"
+            )
             return
         raise SystemExit(f"{data_dir.root} holds {existing:,} repositories, not {count:,}: use another --data-dir")
     started = time.perf_counter()
@@ -168,7 +238,7 @@ def build_data(data_dir: DataDir, count: int) -> None:
     with Catalogue(data_dir.catalogue) as catalogue:
         catalogue.sync_councils(councils)
         run_id = catalogue.start_run()
-        by_handle = {c.github[0]: c.name for c in councils}
+        by_handle = {handle: c.name for c in councils for handle in c.github}
         for handle, repos in repositories.items():
             catalogue.store_handle(HandleResult(handle, by_handle[handle], "Organization", repos), run_id)
         catalogue.finish_run(run_id, status="ok", handles_total=len(councils))
@@ -227,8 +297,13 @@ def request_mix(count: int, seed: int = 7) -> list[tuple[str, str]]:
     for _ in range(count):
         params: dict[str, str] = {}
         roll = rng.random()
-        if roll < 0.75:
+        if roll < 0.45:
+            params["q"] = rng.choice(SEARCHES)
+        elif roll < 0.65:
+            # Council services, in one to three words.
             params["q"] = " ".join(rng.sample(WORDS + TOPICS, rng.choice((1, 1, 2, 2, 3))))
+        elif roll < 0.75:
+            params["q"] = " ".join(rng.sample(GENERIC, rng.choice((1, 2))))  # broad words that match thousands
         elif roll < 0.85:
             params["q"] = rng.choice(WORDS)[:-1] + "x"  # a misspelling, for "did you mean"
         if rng.random() < 0.25:
@@ -316,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3_000, help="requests to send in all (default 3000)")
     parser.add_argument("--duration", type=float, default=60.0, help="stop after this many seconds (default 60)")
     parser.add_argument("--workers", type=int, default=1, help="`serve --workers` (default 1)")
+    parser.add_argument("--warmup", type=int, default=300, help="requests sent before measuring (default 300)")
     parser.add_argument("--data-dir", type=Path, default=None, help="build here and keep (default: a temporary dir)")
     args = parser.parse_args(argv)
 
@@ -326,8 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(data_dir, port, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
-            warm = request_mix(50, seed=1)
-            asyncio.run(run_load(base, warm, 4, 30))  # load the index and templates before measuring
+            # Load the index, the searcher's term statistics and the templates before measuring, as a
+            # server that has been up for a while has (other queries than the measured ones).
+            asyncio.run(run_load(base, request_mix(args.warmup, seed=1), args.clients, 120))
             print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
             results, elapsed = asyncio.run(run_load(base, request_mix(args.requests), args.clients, args.duration))
         finally:

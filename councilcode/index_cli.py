@@ -37,7 +37,14 @@ def _fail(message: str, code: int) -> None:
 @click.command()
 @_data_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch instead of updating the current one.")
-def index_command(data_dir: Path | None, rebuild: bool) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another `councilcode index` to finish before giving up.",
+)
+def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
     """Build or update the search index from the catalogue.
 
     Only repositories added, changed or removed since the last run are indexed, unless --rebuild.
@@ -45,7 +52,7 @@ def index_command(data_dir: Path | None, rebuild: bool) -> None:
     """
     resolved = DataDir.resolve(data_dir)
     try:
-        report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild)
+        report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild, lock_timeout=wait)
     except IndexBusy as exc:
         _fail(str(exc), EXIT_BUSY)
         return
@@ -115,7 +122,7 @@ def search_command(
         _fail(str(exc), EXIT_MISSING)
         return
     try:
-        with Searcher(resolved.index) as searcher:
+        with Searcher(resolved.index, warm_up=False) as searcher:
             response = searcher.search(request)
     except IndexMissing as exc:
         _fail(str(exc), EXIT_MISSING)
@@ -135,30 +142,18 @@ def _print_table(response: SearchResponse, request: SearchRequest) -> None:
         return
     first = (response.page - 1) * response.limit + 1
     last = first + len(response.results) - 1
-    table = Table(
-        title=f"{first}–{last} of {response.total} repositories", title_justify="left", show_lines=True, expand=True
-    )
-    table.add_column("Repository", overflow="fold", ratio=3)
-    table.add_column("Council", overflow="fold", ratio=2)
-    table.add_column("Licence", no_wrap=True)
-    table.add_column("Language", no_wrap=True)
-    table.add_column("★", justify="right")
-    table.add_column("Pushed", no_wrap=True)
-    table.add_column("About", overflow="fold", ratio=5)
-    for hit in response.results:
-        name = Text(hit.full_name, style="bold")
+    table = Table(title=f"{first}–{last} of {response.total} repositories", title_justify="left", expand=True)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("Repository", overflow="fold", ratio=2)
+    table.add_column("About", overflow="fold", ratio=3)
+    for number, hit in enumerate(response.results, start=first):
+        cell = Text(hit.full_name, style="bold")
         flags = [flag for flag, on in (("archived", hit.archived), ("fork", hit.fork)) if on]
         if flags:
-            name.append(f" ({', '.join(flags)})", style="dim")
-        table.add_row(
-            name,
-            hit.council,
-            hit.license or "none",
-            hit.language or "",
-            str(hit.stars),
-            (hit.pushed_at or "")[:10],
-            hit.snippet or hit.description or "",
-        )
+            cell.append(f" ({', '.join(flags)})", style="yellow")
+        details = [hit.license or "no licence", hit.language or "", f"★ {hit.stars}", (hit.pushed_at or "")[:10]]
+        cell.append(f"\n{hit.council}\n{' · '.join(d for d in details if d)}", style="dim")
+        table.add_row(str(number), cell, hit.snippet or hit.description or "")
     console.print(table)
     if response.pages > 1:
         console.print(f"Page {response.page} of {response.pages}: --page N for another.", style="dim")

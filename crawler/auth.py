@@ -12,8 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from github import Auth, GithubIntegration
-
 
 class TokenSource(Protocol):
     """Something that hands out the current API token."""
@@ -52,6 +50,8 @@ class AppInstallationToken:
         margin: float = 300.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        from github import Auth  # PyGithub is only needed, and only loaded, for App authentication
+
         self._auth = Auth.AppAuth(app_id, private_key)
         self._installation_id = int(installation_id)
         self._api_url = api_url.rstrip("/")
@@ -75,6 +75,8 @@ class AppInstallationToken:
             self._token = None
 
     def _fetch(self) -> tuple[str, float]:
+        from github import GithubIntegration
+
         integration = GithubIntegration(auth=self._auth, base_url=self._api_url)
         try:
             access = integration.get_access_token(self._installation_id)

@@ -13,7 +13,7 @@ from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer,
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.lang.porter2 import stem
 
-from indexer.names import split_identifier
+from indexer.names import is_plain_word, split_identifier
 
 # Words, plus single-letter pairs such as `A-Z` (councils' index of services), kept whole.
 _TOKEN_PATTERN = r"(?<![\w-])[^\W\d_]-[^\W\d_](?![\w-])|\w+"
@@ -38,8 +38,7 @@ class IdentifierSplitFilter(Filter):
             if token.positions:
                 token.pos += shift
             text = token.text
-            # Fast path: plain words (most of any text) have nothing to split.
-            if text.isalpha() and (text.islower() or text.istitle() or text.isupper()):
+            if is_plain_word(text):  # most of any text: nothing to split
                 yield token
                 continue
             parts = split_identifier(text)
@@ -81,7 +80,7 @@ def spelling_words(*texts: str | None) -> str:
         if not text:
             continue
         for token in set(_TOKEN.findall(text)):
-            parts = [token] if token.isalpha() else [token, *split_identifier(token)]
+            parts = [token] if is_plain_word(token) else [token, *split_identifier(token)]
             for part in parts:
                 lower = part.lower()
                 if len(lower) >= 3 and lower.isalpha() and lower not in STOP_WORDS:

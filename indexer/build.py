@@ -7,20 +7,23 @@ missing index or an index of an older schema builds a new generation and switche
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import index
 from whoosh.index import LockError
 
 from crawler.catalogue import Catalogue
-from crawler.models import Repository
+from crawler.models import REPOSITORY_FIELDS, Repository
 from indexer.generations import Generation, IndexBusy, IndexStore
-from indexer.schema import SCHEMA_VERSION, document, fingerprint, make_schema
+from indexer.schema import ROW_FLAGS, SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
 
 WRITER_MEMORY_MB = 256
+REBUILD_FROM_CHANGES = 2000
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,22 @@ class IndexReport:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One repository to index: its id, the fingerprint of its record, and how to get the record."""
+
+    key: str  # GitHub's repository id, as text
+    fingerprint: bytes
+    load: Callable[[], Repository]
+
+    @classmethod
+    def of(cls, repo: Repository) -> Entry:
+        return cls(str(repo.id), fingerprint(repo).encode("ascii"), lambda: repo)
+
+
+@dataclass(frozen=True)
 class _Diff:
-    added: list[Repository]
-    updated: list[Repository]
+    added: list[Entry]
+    updated: list[Entry]
     removed: list[str]  # ids
 
 
@@ -58,21 +74,41 @@ def update_index(
     Raises FileNotFoundError when there is no catalogue and `IndexBusy` when another writer holds
     the index for more than `lock_timeout` seconds.
     """
-    started = time.perf_counter()
     store = IndexStore(index_dir)
     with store.write_lock(lock_timeout):
         # Read the catalogue only once we hold the lock, so the last writer writes the newest data.
-        with Catalogue(catalogue_path, readonly=True) as catalogue:
-            repositories = catalogue.repositories()
-        report = index_repositories(store, repositories, rebuild=rebuild, lock_timeout=lock_timeout)
-    return IndexReport(
-        added=report.added,
-        updated=report.updated,
-        removed=report.removed,
-        total=report.total,
-        seconds=round(time.perf_counter() - started, 3),
-        rebuilt=report.rebuilt,
-    )
+        started = time.perf_counter()
+        entries = catalogue_entries(catalogue_path)
+        report = index_entries(store, entries, rebuild=rebuild, lock_timeout=lock_timeout)
+    return replace(report, seconds=round(time.perf_counter() - started, 3))
+
+
+def catalogue_entries(catalogue_path: Path | str) -> list[Entry]:
+    """Every repository in the catalogue as an `Entry`, reading rows directly.
+
+    Building 25,000 `Repository` objects just to find the hundred that changed costs about a
+    second; fingerprints of the rows as stored cost a fraction of that (`fingerprint(Repository)`
+    hashes the same row form), and only the records that changed are then built.
+    """
+    with Catalogue(catalogue_path, readonly=True) as catalogue:
+        cursor = catalogue.db.cursor()
+        cursor.row_factory = None
+        try:
+            rows = cursor.execute(f"SELECT {', '.join(REPOSITORY_FIELDS)} FROM repositories").fetchall()
+        except sqlite3.Error:  # a catalogue laid out differently: go through its own API
+            return [Entry.of(repo) for repo in catalogue.repositories()]
+    return [Entry(str(row[0]), fingerprint_row(row).encode("ascii"), _loader(row)) for row in rows]
+
+
+def _loader(row: tuple) -> Callable[[], Repository]:
+    def load() -> Repository:
+        values = dict(zip(REPOSITORY_FIELDS, row, strict=True))
+        values["topics"] = json.loads(values["topics"] or "[]")
+        for name in ROW_FLAGS:
+            values[name] = bool(values[name])
+        return Repository(**values)
+
+    return load
 
 
 def index_repositories(
@@ -84,20 +120,33 @@ def index_repositories(
 ) -> IndexReport:
     """Make the index hold exactly `repositories`. The caller holds `store.write_lock()`.
 
-    Separate from `update_index` so tests and benchmarks can index records without a catalogue.
+    For tests and benchmarks that index records without a catalogue.
     """
+    return index_entries(store, [Entry.of(repo) for repo in repositories], rebuild=rebuild, lock_timeout=lock_timeout)
+
+
+def index_entries(
+    store: IndexStore,
+    entries: list[Entry],
+    *,
+    rebuild: bool = False,
+    lock_timeout: float = 30.0,
+) -> IndexReport:
+    """Make the index hold exactly `entries`. The caller holds `store.write_lock()`."""
     started = time.perf_counter()
-    repositories = list(repositories)
     current = store.current()
     usable = current is not None and current.schema_version == SCHEMA_VERSION and index.exists_in(current.path)
     previous = _indexed_fingerprints(current) if usable and current is not None else {}
-    diff = _diff(previous, repositories)
-    if rebuild or not usable:
-        _build_generation(store, repositories)
+    diff = _diff(previous, entries)
+    changes = len(diff.added) + len(diff.updated) + len(diff.removed)
+    # Whoosh updates a document by deleting and re-adding it; past a quarter of the index, writing
+    # a fresh generation is quicker (and just as invisible to readers).
+    if rebuild or not usable or changes > max(REBUILD_FROM_CHANGES, len(entries) // 4):
+        _build_generation(store, entries)
         rebuilt = True
     else:
         assert current is not None
-        if diff.added or diff.updated or diff.removed:
+        if changes:
             _apply(current, diff, lock_timeout)
         rebuilt = False
     store.remove_unused()
@@ -105,7 +154,7 @@ def index_repositories(
         added=len(diff.added),
         updated=len(diff.updated),
         removed=len(diff.removed),
-        total=len(repositories),
+        total=len(entries),
         seconds=round(time.perf_counter() - started, 3),
         rebuilt=rebuilt,
     )
@@ -116,36 +165,42 @@ def _indexed_fingerprints(generation: Generation) -> dict[str, bytes]:
     ix = index.open_dir(str(generation.path))
     try:
         with ix.reader() as reader:
-            ids = reader.column_reader("id")
-            prints = reader.column_reader("fingerprint")
-            return {ids[docnum]: prints[docnum] for docnum in reader.all_doc_ids()}
+            found: dict[str, bytes] = {}
+            for segment, _offset in reader.leaf_readers():
+                if segment.segment() is None:  # an empty index
+                    continue
+                # Whole columns at once: ten times quicker than looking documents up one by one.
+                pairs = zip(segment.column_reader("id"), segment.column_reader("fingerprint"), strict=True)
+                if segment.has_deletions():
+                    found.update(pair for doc, pair in enumerate(pairs) if not segment.is_deleted(doc))
+                else:
+                    found.update(pairs)
+            return found
     finally:
         ix.close()
 
 
-def _diff(previous: dict[str, bytes], repositories: list[Repository]) -> _Diff:
+def _diff(previous: dict[str, bytes], entries: list[Entry]) -> _Diff:
     added, updated = [], []
-    wanted = set()
-    for repo in repositories:
-        key = str(repo.id)
-        wanted.add(key)
-        old = previous.get(key)
+    for entry in entries:
+        old = previous.get(entry.key)
         if old is None:
-            added.append(repo)
-        elif old != fingerprint(repo).encode("ascii"):
-            updated.append(repo)
+            added.append(entry)
+        elif old != entry.fingerprint:
+            updated.append(entry)
+    wanted = {entry.key for entry in entries}
     removed = [key for key in previous if key not in wanted]
     return _Diff(added=added, updated=updated, removed=removed)
 
 
-def _build_generation(store: IndexStore, repositories: list[Repository]) -> None:
+def _build_generation(store: IndexStore, entries: list[Entry]) -> None:
     path = store.new_generation()
     ix = index.create_in(str(path), make_schema())
     try:
         writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         try:
-            for repo in repositories:
-                writer.add_document(**document(repo))
+            for entry in entries:
+                writer.add_document(**document(entry.load()))
         except BaseException:
             writer.cancel()
             raise
@@ -166,8 +221,8 @@ def _apply(generation: Generation, diff: _Diff, lock_timeout: float) -> None:
         try:
             for key in diff.removed:
                 writer.delete_by_term("id", key)
-            for repo in diff.added + diff.updated:
-                writer.update_document(**document(repo))
+            for entry in diff.added + diff.updated:
+                writer.update_document(**document(entry.load()))
         except BaseException:
             writer.cancel()
             raise

@@ -1,30 +1,36 @@
 """Filter, facet and sort values of every document, in lists indexed by document number.
 
 Loaded from the index's `values` column once per index version (per segment, so an incremental
-update only loads its new segment). Filters then become set intersections, facets `Counter`s and
-sorts precomputed ranks: all C-speed loops, which keeps faceted search fast at 25,000 repositories.
+update only loads its new segment). Filters then become set intersections, facet counts `Counter`s
+(or, over thousands of matches, big-integer bitmaps and popcounts) and sorts precomputed orders:
+C-speed loops, which keep faceted search within milliseconds at 25,000 repositories. The field
+lengths kept here serve BM25F (indexer.scoring).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, fields
 from itertools import chain
 
 from whoosh.reading import IndexReader
 
 from crawler.licence import licence_family
-from indexer.schema import ARCHIVED, FORK, ITEM, UNIT
+from indexer.schema import ARCHIVED, FORK, SEARCH_FIELDS, parse_values
 
 NO_LICENCE = "none"  # the filter and facet value for repositories without a licence
-OGL = "OGL"
 
 # Archived repositories and forks stay findable but rank a little lower.
 ARCHIVED_FACTOR = 0.8
 FORK_FACTOR = 0.85
 
 SORTS = ("relevance", "pushed", "stars", "name")
+_BITMAP_FROM = 3000  # documents in a result from which facets are counted with bitmaps
+
+# A document without values cannot happen, but must not break a search.
+_EMPTY_ROW = ("", "", None, None, (), 0, 0, 0, "", (0,) * len(SEARCH_FIELDS))
 
 
 @dataclass
@@ -40,24 +46,13 @@ class SegmentValues:
     stars: list[int]
     pushed: list[int]
     sort_name: list[str]
+    lengths: list[tuple[int, ...]]
 
     @classmethod
     def load(cls, reader: IndexReader) -> SegmentValues:
-        values = cls([], [], [], [], [], [], [], [], [])
-        for raw in reader.column_reader("values"):
-            if not raw:  # a document without values cannot happen, but must not break a search
-                raw = UNIT.join(["", "", "", "", "", "0", "0", "0", ""]).encode()
-            council, owner, licence, language, topics, flags, stars, pushed, sort_name = raw.decode("utf-8").split(UNIT)
-            values.council.append(council)
-            values.owner.append(owner)
-            values.license.append(licence or None)
-            values.language.append(language or None)
-            values.topics.append(tuple(topics.split(ITEM)) if topics else ())
-            values.flags.append(int(flags))
-            values.stars.append(int(stars))
-            values.pushed.append(int(pushed))
-            values.sort_name.append(sort_name)
-        return values
+        rows = [parse_values(raw) if raw else _EMPTY_ROW for raw in reader.column_reader("values")]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(fields(cls))
+        return cls(*(list(column) for column in columns))
 
 
 class DocValues:
@@ -74,7 +69,10 @@ class DocValues:
         parts: list[SegmentValues] = []
         live: list[int] = []
         for segment_reader, offset in reader.leaf_readers():
-            segment_id = segment_reader.segment().segment_id()
+            segment = segment_reader.segment()
+            if segment is None:  # the reader of an empty index
+                continue
+            segment_id = segment.segment_id()
             values = cache.get(segment_id) or SegmentValues.load(segment_reader)
             fresh[segment_id] = values
             parts.append(values)
@@ -97,11 +95,24 @@ class DocValues:
         self.stars: list[int] = joined("stars")
         self.pushed: list[int] = joined("pushed")
         self.sort_name: list[str] = joined("sort_name")
+        # Words per search field and document, and the average over live documents, for BM25F.
+        lengths: list[tuple[int, ...]] = joined("lengths")
+        self.field_lengths: dict[str, list[int]] = {
+            field: [row[i] for row in lengths] for i, field in enumerate(SEARCH_FIELDS)
+        }
+        self.average_lengths: dict[str, float] = {
+            field: (sum(column[d] for d in live) / len(live) if live else 0.0)
+            for field, column in self.field_lengths.items()
+        }
         self.live: list[int] = live
         self.factors: list[float] = [_factor(flags) for flags in self.flags]
         self.live_set: frozenset[int] = frozenset(live)
         self._tables: dict[str, dict[str, frozenset[int]]] = {}
+        self._orders: dict[str, list[int]] = {}
         self._ranks: dict[str, list[int]] = {}
+        self._all_facets: dict[str, list[tuple[str, int]]] | None = None
+        self._bitmaps: dict[str, dict[str, int]] | None = None
+        self._councils: int | None = None
 
     def __len__(self) -> int:
         return len(self.live)
@@ -155,10 +166,10 @@ class DocValues:
 
     # -- ranking ---------------------------------------------------------------------------------
 
-    def rank(self, sort: str) -> Callable[[int], int]:
-        """Key function giving each document's position in `sort` order (pushed, stars or name)."""
-        ranks = self._ranks.get(sort)
-        if ranks is None:
+    def _order(self, sort: str) -> list[int]:
+        """Live documents in `sort` order (pushed: newest first; stars: most first; name: A-Z)."""
+        order = self._orders.get(sort)
+        if order is None:
             pushed, stars, names = self.pushed, self.stars, self.sort_name
             keys: dict[str, Callable[[int], tuple]] = {
                 "pushed": lambda d: (-pushed[d], names[d]),
@@ -167,32 +178,90 @@ class DocValues:
             }
             if sort not in keys:
                 raise ValueError(f"no precomputed order for sort {sort!r}")
-            key = keys[sort]
+            order = self._orders[sort] = sorted(self.live, key=keys[sort])
+        return order
+
+    def prepare_sort(self, sort: str) -> Callable[[], object]:
+        """A step working out `sort`'s order ahead of the first search that needs it."""
+        return lambda: self.rank(sort)
+
+    def prepare_facets(self) -> None:
+        """Work out the counts over everything and the facet bitmaps ahead of time."""
+        self.facet_counts(self.live_set)
+        self._facet_bitmaps()
+
+    def rank(self, sort: str) -> Callable[[int], int]:
+        """Key function giving each document's position in `sort` order."""
+        ranks = self._ranks.get(sort)
+        if ranks is None:
             ranks = [0] * len(self.council)
-            for position, doc in enumerate(sorted(self.live, key=key)):
+            for position, doc in enumerate(self._order(sort)):
                 ranks[doc] = position
             self._ranks[sort] = ranks
         return ranks.__getitem__
 
+    def first(self, sort: str, count: int, docs: Collection[int]) -> list[int]:
+        """The first `count` of `docs` in `sort` order."""
+        if docs is self.live_set or len(docs) == len(self.live):
+            return self._order(sort)[:count]
+        return heapq.nsmallest(count, docs, key=self.rank(sort))
+
     # -- facets ----------------------------------------------------------------------------------
 
-    def facets(self, docs: Iterable[int] | frozenset[int], limit: int) -> dict[str, dict[str, int]]:
-        """Counts of council, licence, language and topic over `docs`, most frequent first."""
-        docs = docs if isinstance(docs, (list, set, frozenset, tuple)) else list(docs)
+    def facet_counts(self, docs: Collection[int]) -> dict[str, list[tuple[str, int]]]:
+        """Counts of council, licence ("none" for no licence), language and topic over `docs`,
+        most frequent first (then by name)."""
+        if docs is self.live_set or len(docs) == len(self.live):
+            if self._all_facets is None:
+                self._all_facets = self._count(self.live)
+            return self._all_facets
+        if len(docs) < _BITMAP_FROM:
+            return self._count(docs)
+        # Large sets: one big-integer AND and popcount per facet value beats hashing every document.
+        bitmap = _bitmap(docs, len(self.council))
+        return {
+            facet: _ordered(
+                Counter({value: count for value, bits in table.items() if (count := (bits & bitmap).bit_count())})
+            )
+            for facet, table in self._facet_bitmaps().items()
+        }
+
+    def _count(self, docs: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+        docs = docs if isinstance(docs, Collection) else list(docs)
         licences = Counter(map(self.license.__getitem__, docs))
         if None in licences:
             licences[NO_LICENCE] += licences.pop(None)
         languages = Counter(map(self.language.__getitem__, docs))
         languages.pop(None, None)
         return {
-            "council": _top(Counter(map(self.council.__getitem__, docs)), limit),
-            "license": _top(licences, limit),
-            "language": _top(languages, limit),
-            "topic": _top(Counter(chain.from_iterable(map(self.topics.__getitem__, docs))), limit),
+            "council": _ordered(Counter(map(self.council.__getitem__, docs))),
+            "license": _ordered(licences),
+            "language": _ordered(languages),
+            "topic": _ordered(Counter(chain.from_iterable(map(self.topics.__getitem__, docs)))),
         }
 
+    def _facet_bitmaps(self) -> dict[str, dict[str, int]]:
+        if self._bitmaps is None:
+            groups: dict[str, dict[str, list[int]]] = {"council": {}, "license": {}, "language": {}, "topic": {}}
+            for doc in self.live:
+                groups["council"].setdefault(self.council[doc], []).append(doc)
+                groups["license"].setdefault(self.license[doc] or NO_LICENCE, []).append(doc)
+                if self.language[doc]:
+                    groups["language"].setdefault(self.language[doc], []).append(doc)
+                for topic in self.topics[doc]:
+                    groups["topic"].setdefault(topic, []).append(doc)
+            size = len(self.council)
+            self._bitmaps = {
+                facet: {value: _bitmap(members, size) for value, members in table.items()}
+                for facet, table in groups.items()
+            }
+        return self._bitmaps
+
     def councils(self) -> int:
-        return len({self.council[d] for d in self.live})
+        """How many councils have live documents."""
+        if self._councils is None:
+            self._councils = len({self.council[d] for d in self.live})
+        return self._councils
 
 
 def _factor(flags: int) -> float:
@@ -202,6 +271,13 @@ def _factor(flags: int) -> float:
     return (ARCHIVED_FACTOR if flags & ARCHIVED else 1.0) * (FORK_FACTOR if flags & FORK else 1.0)
 
 
-def _top(counts: Counter, limit: int) -> dict[str, int]:
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0]).lower()))
-    return dict(ordered[:limit])
+def _bitmap(docs: Iterable[int], size: int) -> int:
+    """A set of document numbers as the bits of one integer."""
+    bits = bytearray((size + 7) // 8)
+    for doc in docs:
+        bits[doc >> 3] |= 1 << (doc & 7)
+    return int.from_bytes(bits, "little")
+
+
+def _ordered(counts: Counter) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0]).lower()))

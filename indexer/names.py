@@ -25,6 +25,11 @@ _MIN_SEGMENT_LENGTH = 5  # shorter names are acronyms or words more often than c
 _MAX_SEGMENT_LENGTH = 40
 
 
+def is_plain_word(text: str) -> bool:
+    """True for a word with nothing to split (`gritting`, `Dorset`, `GIS`): the common, fast case."""
+    return text.isalpha() and (text.islower() or text.istitle() or text.isupper())
+
+
 def split_identifier(text: str) -> list[str]:
     """Split an identifier on punctuation, case changes and letter/digit changes (case kept)."""
     parts: list[str] = []

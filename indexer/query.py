@@ -1,8 +1,8 @@
 """What a person types in the search box, as a Whoosh query that never fails.
 
 Plain words (almost every query) become one group of terms per word, each searched in every
-weighted field, with synonyms at a lower weight and a bonus for the words appearing together as a
-phrase; the search then rewards documents that match more of the words (see `groups`).
+weighted field, with synonyms at a lower weight; ranking (indexer.ranking) then rewards documents
+that match more of the words, and the words together as a phrase.
 Text using query syntax (`"open data"`, `maps AND NOT drupal`, `language:python`, `recycl*`)
 goes through Whoosh's parser. Broken syntax (an unbalanced quote or bracket, a lone `AND`,
 `field:` with nothing after it) is searched as its plain words instead of raising an error.
@@ -17,6 +17,7 @@ from whoosh import query as wq
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser, OrGroup, RangePlugin, SingleQuotePlugin
+from whoosh.reading import IndexReader
 
 from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
 from indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
@@ -24,9 +25,6 @@ from indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean
 
-PHRASE_FIELDS = ("name", "topics", "description", "readme")
-PHRASE_BOOST = 2.0  # on top of the words' own scores when they appear together (within PHRASE_SLOP)
-PHRASE_SLOP = 2
 
 _TOKEN = re.compile(r'"|\(|\)|[^\s"()]+')
 _WORD = re.compile(r"[\w-]+")
@@ -44,9 +42,10 @@ class ParsedQuery:
     plain: bool  # True when broken syntax made us search the plain words
     words: tuple[str, ...]  # what was typed, lower case and unstemmed (for "did you mean")
     terms: frozenset[str]  # stemmed terms the query looks for (for snippets)
-    # One set of terms per word typed (its stems and synonyms), for rewarding documents that
-    # match more of the words. Empty for queries written in query syntax: those say what they want.
-    groups: tuple[frozenset[str], ...] = ()
+    # Plain-word queries only (empty for query syntax): per word typed, its stems (weight 1) and
+    # its synonyms' stems (SYNONYM_WEIGHT). Ranking sums them and rewards matching more words.
+    groups: tuple[dict[str, float], ...] = ()
+    sequence: tuple[str, ...] = ()  # the words typed that have stems, in order, for the phrase bonus
 
     @property
     def empty(self) -> bool:
@@ -86,31 +85,39 @@ class QueryBuilder:
         return [token.text for token in self.analyzer(text)]
 
     def _words_query(self, text: str, words_text: str, words: tuple[str, ...], plain: bool) -> ParsedQuery:
-        groups: list[frozenset[str]] = []
-        clauses: list[wq.Query] = []
-        sequence: list[str] = []  # each word's main stem, in order, for the phrase bonus
+        groups: list[dict[str, float]] = []
+        sequence: list[str] = []
         for word in words_text.split():
             stems = self._analyse(word)
             if not stems:
                 continue  # a stop word
-            sequence.append(stems[0] if len(stems) == 1 else stems[-1])
-            alternatives = {stem: 1.0 for stem in stems}
+            sequence.append(word.lower())
+            group = dict.fromkeys(stems, 1.0)
             for other in synonyms(word):
                 for stem in self._analyse(other):
-                    alternatives.setdefault(stem, SYNONYM_WEIGHT)
-            groups.append(frozenset(alternatives))
-            for stem, weight in alternatives.items():
-                clauses.extend(wq.Term(f, stem, boost=FIELD_BOOSTS[f] * weight) for f in SEARCH_FIELDS)
-        if not clauses:
+                    group.setdefault(stem, SYNONYM_WEIGHT)
+            groups.append(group)
+        if not groups:
             return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
-        unique = list(dict.fromkeys(sequence))
-        if len(unique) > 1:
-            clauses.extend(
-                wq.Phrase(f, unique, slop=PHRASE_SLOP, boost=FIELD_BOOSTS[f] * PHRASE_BOOST) for f in PHRASE_FIELDS
-            )
-        query = wq.Or(clauses)
-        terms = frozenset().union(*groups)
-        return ParsedQuery(text=text, query=query, plain=plain, words=words, terms=terms, groups=tuple(groups))
+        # The same query for Whoosh, for anything that wants one; ranking uses `groups`.
+        query = wq.Or(
+            [
+                wq.Term(field, stem, boost=FIELD_BOOSTS[field] * weight)
+                for group in groups
+                for stem, weight in group.items()
+                for field in SEARCH_FIELDS
+            ]
+        )
+        terms = frozenset(stem for group in groups for stem in group)
+        return ParsedQuery(
+            text=text,
+            query=query,
+            plain=plain,
+            words=words,
+            terms=terms,
+            groups=tuple(groups),
+            sequence=tuple(sequence),
+        )
 
 
 def plain_words(text: str) -> str:
@@ -161,6 +168,27 @@ def _tame_wildcards(text: str) -> str:
         return token.replace("*", "") if len(prefix) < MIN_WILDCARD_PREFIX else token
 
     return " ".join(tame(t) for t in text.split())
+
+
+def positive_terms(parsed: wq.Query, reader: IndexReader, limit: int = 64) -> list[str]:
+    """Distinct term texts a query looks for (wildcards expanded), leaving out what it excludes."""
+    found: dict[str, None] = {}
+
+    def walk(q: wq.Query) -> None:
+        if len(found) >= limit or isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a)
+            return
+        if q.is_leaf():
+            for _field, term in q.existing_terms(reader, expand=True):
+                found.setdefault(term.decode("utf-8") if isinstance(term, bytes) else str(term), None)
+            return
+        for child in q.children():
+            walk(child)
+
+    walk(parsed)
+    return list(found)[:limit]
 
 
 def _terms(parsed: wq.Query) -> frozenset[str]:

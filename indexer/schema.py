@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from whoosh import columns, fields
 
 from crawler.licence import licence_family
-from crawler.models import Repository
+from crawler.models import REPOSITORY_FIELDS, Repository
 from indexer.analysis import spelling_words, text_analyzer
 from indexer.names import document_vocabulary, name_words, split_identifier, topic_words
 from indexer.readme_text import readme_to_text
@@ -36,6 +37,7 @@ FIELD_BOOSTS: dict[str, float] = {
 }
 SEARCH_FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
 
+ROW_FLAGS = frozenset({"archived", "fork", "is_template"})  # booleans, stored as 0/1 in the catalogue
 SNIPPET_CHARS = 20_000  # of README text kept in the stored record for snippets and "similar"
 
 # Separators inside the doc-values column (ASCII unit and record separators never occur in data).
@@ -68,8 +70,27 @@ def make_schema() -> fields.Schema:
 
 def fingerprint(repo: Repository) -> str:
     """A short hash of everything in the record: equal fingerprints mean nothing to re-index."""
-    payload = json.dumps(repo.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+    return fingerprint_row(record_row(repo))
+
+
+def record_row(repo: Repository) -> tuple[Any, ...]:
+    """A record's values as the catalogue stores them: topics as JSON text, flags as 0 or 1."""
+    return tuple(
+        json.dumps(list(repo.topics))
+        if name == "topics"
+        else int(bool(getattr(repo, name)))
+        if name in ROW_FLAGS
+        else getattr(repo, name)
+        for name in REPOSITORY_FIELDS
+    )
+
+
+def fingerprint_row(row: tuple[Any, ...]) -> str:
+    """`fingerprint` of a record given in catalogue row form (see `record_row`), so a row read
+    straight from SQLite is fingerprinted without building a `Repository`."""
+    # repr() of str, int and None is stable, and much cheaper than asdict() or JSON.
+    payload = repr(row)
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def pushed_timestamp(value: str | None) -> int:
@@ -87,7 +108,7 @@ def pushed_timestamp(value: str | None) -> int:
 
 @dataclass(frozen=True)
 class DocValuesRow:
-    """What filters, facets and sorts need of one document, packed into the `values` column."""
+    """What filters, facets, sorts and ranking need of one document, packed into the `values` column."""
 
     council: str
     owner: str
@@ -98,6 +119,7 @@ class DocValuesRow:
     stars: int
     pushed: int  # seconds since 1970, 0 if unknown
     sort_name: str  # lower-case name, then full name, for the name sort
+    lengths: tuple[int, ...] = ()  # words in each of SEARCH_FIELDS, for BM25F length normalisation
 
     def pack(self) -> bytes:
         parts = [
@@ -110,30 +132,47 @@ class DocValuesRow:
             str(self.stars),
             str(self.pushed),
             _clean(self.sort_name),
+            ITEM.join(str(n) for n in self.lengths),
         ]
         return UNIT.join(parts).encode("utf-8")
 
     @classmethod
     def unpack(cls, data: bytes) -> DocValuesRow:
-        council, owner, license, language, topics, flags, stars, pushed, sort_name = data.decode("utf-8").split(UNIT)
-        return cls(
-            council=council,
-            owner=owner,
-            license=license or None,
-            language=language or None,
-            topics=tuple(topics.split(ITEM)) if topics else (),
-            flags=int(flags),
-            stars=int(stars),
-            pushed=int(pushed),
-            sort_name=sort_name,
-        )
+        return cls(*parse_values(data))
+
+
+def parse_values(data: bytes) -> tuple:
+    """The fields of a packed `DocValuesRow`, as a tuple in declaration order (fast: no object)."""
+    council, owner, licence, language, topics, flags, stars, pushed, sort_name, lengths = data.decode("utf-8").split(
+        UNIT
+    )
+    return (
+        council,
+        owner,
+        licence or None,
+        language or None,
+        tuple(topics.split(ITEM)) if topics else (),
+        int(flags),
+        int(stars),
+        int(pushed),
+        sort_name,
+        tuple(int(n) for n in lengths.split(ITEM)) if lengths else (0,) * len(SEARCH_FIELDS),
+    )
 
 
 def _clean(text: str) -> str:
     return text.replace(UNIT, " ").replace(ITEM, " ")
 
 
-def values_row(repo: Repository) -> DocValuesRow:
+_WORDS = re.compile(r"\w+")
+
+
+def word_count(text: str) -> int:
+    """Words in a field's text: its length for BM25F (close enough to the analysed token count)."""
+    return len(_WORDS.findall(text))
+
+
+def values_row(repo: Repository, lengths: tuple[int, ...] = ()) -> DocValuesRow:
     flags = (ARCHIVED if repo.archived else 0) | (FORK if repo.fork else 0)
     return DocValuesRow(
         council=repo.council,
@@ -145,6 +184,7 @@ def values_row(repo: Repository) -> DocValuesRow:
         stars=int(repo.stars or 0),
         pushed=pushed_timestamp(repo.pushed_at),
         sort_name=f"{repo.name.lower()}\x00{repo.full_name.lower()}",
+        lengths=lengths,
     )
 
 
@@ -160,6 +200,7 @@ def document(repo: Repository) -> dict[str, Any]:
         "full_name": repo.full_name,
         "owner": repo.owner,
         "name": repo.name,
+        "name_text": name_text,
         "council": repo.council,
         "description": repo.description,
         "license": repo.license,
@@ -173,17 +214,21 @@ def document(repo: Repository) -> dict[str, Any]:
         "fork": bool(repo.fork),
         "readme_text": readme[:SNIPPET_CHARS],
     }
-    return {
-        "id": str(repo.id),
-        "key": repo.full_name.lower(),
-        "fingerprint": fingerprint(repo).encode("ascii"),
-        "values": values_row(repo).pack(),
+    texts = {
         "name": name_text,
         "topics": topics_text,
         "description": repo.description or "",
         "council": f"{repo.council} {owner_words}",
         "language": repo.language or "",
         "readme": readme,
+    }
+    lengths = tuple(word_count(texts[field]) for field in SEARCH_FIELDS)
+    return {
+        "id": str(repo.id),
+        "key": repo.full_name.lower(),
+        "fingerprint": fingerprint(repo).encode("ascii"),
+        "values": values_row(repo, lengths).pack(),
+        **texts,
         "spell": spelling_words(name_text, topics_text, repo.description, readme),
         "record": record,
     }

@@ -1,30 +1,37 @@
 """Searching the index: the API the web viewer and `councilcode search` use.
 
-A `Searcher` is long-lived and shared: it keeps one Whoosh searcher and the per-document filter,
-facet and sort values, serves requests one at a time under a lock (each takes milliseconds), and
-before each request notices a rebuilt generation or an incremental commit and reopens.
+A `Searcher` is long-lived and shared between threads. It keeps, per index version, one Whoosh
+searcher (stored records, term postings, query syntax), the per-document filter, facet and sort
+values (indexer.docvalues), cached BM25F term impacts (indexer.scoring) and recent results; it
+serves requests one at a time under a lock (each takes milliseconds) and, before each, notices a
+rebuilt generation or an incremental commit and moves to it.
+
+A search: parse (indexer.query) -> filter sets -> matching documents and scores (indexer.ranking)
+-> facet counts over all matches -> one page, ranked or sorted -> snippets (indexer.snippets) and
+a spelling suggestion (indexer.spelling).
 """
 
 from __future__ import annotations
 
 import contextlib
-import heapq
 import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import index
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
-from indexer.generations import IndexMissing, IndexStore
+from indexer.generations import Generation, IndexMissing, IndexStore
 from indexer.query import ParsedQuery, QueryBuilder
+from indexer.ranking import Matches, Phrase, match, phrase_of, ranked
+from indexer.scoring import Bm25f
 from indexer.similar import similar_docs
-from indexer.snippets import make_snippet, term_pattern
+from indexer.snippets import Terms, make_snippet
 from indexer.spelling import suggest
 
 __all__ = [
@@ -39,13 +46,10 @@ __all__ = [
 T = TypeVar("T")
 
 MAX_LIMIT = 100
-# A document matching one of two words typed keeps this share of its score, plus the rest times the
-# share of words it matches.
-COORDINATION_FLOOR = 0.3
+WARM_TERMS = 200  # most searched terms recomputed in the background when the index changes
+_CACHED_RESULTS = 128  # recent (query, filters) results kept per index version
+_FILTERS = ("license", "council", "owner", "language", "topic", "archived", "fork", "pushed_since")
 FACET_LIMIT = 50
-
-# Short fields (name, topics) should not lose much for being a little longer than average.
-_WEIGHTING = {"B": 0.75, "K1": 1.2, "name_B": 0.3, "topics_B": 0.3, "council_B": 0.3, "language_B": 0.0}
 
 
 @dataclass
@@ -159,15 +163,26 @@ class SimilarRepo:
     score: float
 
 
+@dataclass(frozen=True)
+class _Result:
+    matches: Matches
+    facets: dict[str, list[tuple[str, int]]]  # every value, most frequent first
+    suggestion: str | None
+
+
 @dataclass
 class _State:
-    """One open index version."""
+    """One open index version, and what has been worked out about it."""
 
     generation: str
     ix: Any
+    version: int  # the Whoosh commit (TOC generation) the searcher reads
     searcher: WhooshSearcher
     values: DocValues
     queries: QueryBuilder
+    bm25f: Bm25f
+    # (query, filters) -> matches, facet counts and suggestion: a second page costs nothing.
+    results: OrderedDict[tuple, _Result] = field(default_factory=OrderedDict)
 
     def close(self) -> None:
         try:
@@ -180,12 +195,18 @@ class Searcher:
     """Long-lived; safe to share between threads of a web server; picks up a re-built or updated
     index on its own."""
 
-    def __init__(self, index_dir: Path | str) -> None:
-        """Open the index in `index_dir`; raises IndexMissing (a FileNotFoundError) if there is none."""
+    def __init__(self, index_dir: Path | str, *, warm_up: bool = True) -> None:
+        """Open the index in `index_dir`; raises IndexMissing (a FileNotFoundError) if there is none.
+
+        `warm_up`: prepare sorts, facets and recently searched words in a background thread after
+        opening and after each index change (off for one-off searches such as the command line).
+        """
+        self._warm_up = warm_up
         self.index_dir = Path(index_dir)
         self._store = IndexStore(self.index_dir)
         self._lock = threading.RLock()
         self._segments: dict[str, SegmentValues] = {}
+        self._popular: Counter[str] = Counter()  # terms of recent searches, to warm after an update
         self._state: _State | None = None
         self._closed = False
         with self._lock:
@@ -239,27 +260,69 @@ class Searcher:
         state = self._state
         if state is not None and state.generation == generation.name:
             try:
-                if state.searcher.up_to_date():
-                    return state
-                searcher = state.searcher.refresh()  # reuses the readers of unchanged segments
-            except OSError:
+                version = state.ix.latest_generation()
+            except OSError:  # the generation went away under us
                 self._drop_state()
-                return self._current()
-            state = self._make_state(generation.name, state.ix, searcher, state.queries)
-            self._state = state
-            return state
+                return self._open(generation)
+            if version == state.version:
+                return state
+            # An incremental update committed. A fresh searcher rather than Whoosh's refresh(), whose
+            # reader reuse can bring back segments a merge removed; values of unchanged segments
+            # are reused all the same (see DocValues).
+            self._state = self._make_state(state.generation, state.ix, version, state.queries)
+            state.searcher.close()
+            self._start_warming(self._state)
+            return self._state
         self._drop_state()
+        return self._open(generation)
+
+    def _open(self, generation: Generation) -> _State:
         try:
             ix = index.open_dir(str(generation.path))
         except (OSError, index.EmptyIndexError):
             raise IndexMissing(self.index_dir) from None
-        searcher = ix.searcher(weighting=BM25F(**_WEIGHTING))
-        self._state = self._make_state(generation.name, ix, searcher, QueryBuilder(ix.schema))
+        self._state = self._make_state(generation.name, ix, ix.latest_generation(), QueryBuilder(ix.schema))
+        self._start_warming(self._state)
         return self._state
 
-    def _make_state(self, generation: str, ix: Any, searcher: WhooshSearcher, queries: QueryBuilder) -> _State:
+    def _make_state(self, generation: str, ix: Any, version: int, queries: QueryBuilder) -> _State:
+        searcher = ix.searcher()
         values = DocValues(searcher.reader(), self._segments)
-        return _State(generation=generation, ix=ix, searcher=searcher, values=values, queries=queries)
+        bm25f = Bm25f(searcher.reader(), values)
+        return _State(
+            generation=generation,
+            ix=ix,
+            version=version,
+            searcher=searcher,
+            values=values,
+            queries=queries,
+            bm25f=bm25f,
+        )
+
+    def _start_warming(self, state: _State) -> None:
+        """In the background, prepare what the first searches on a new index version would otherwise
+        pay for: sort orders, facet bitmaps, and the impacts of the words recent searches used (the
+        first search for a common word costs a hundred milliseconds, later ones a few)."""
+        if not self._warm_up:
+            return
+        terms = [term for term, _ in self._popular.most_common(WARM_TERMS)]
+        steps: list[Callable[[], object]] = [state.values.prepare_sort(sort) for sort in SORTS[1:]]
+        steps.append(state.values.prepare_facets)
+        steps.extend(lambda term=term: state.bm25f.impacts(term) for term in terms)
+        threading.Thread(target=self._warm, args=(state, steps), name="search-warm-up", daemon=True).start()
+
+    def _warm(self, state: _State, steps: list[Callable[[], object]]) -> None:
+        for step in steps:
+            with self._lock:  # one step at a time, so searches never wait long
+                if self._state is not state:
+                    return
+                with contextlib.suppress(Exception):  # warming is an optimisation, never a failure
+                    step()
+
+    def _note_terms(self, parsed: ParsedQuery) -> None:
+        self._popular.update(term for group in parsed.groups for term in group)
+        if len(self._popular) > 4 * WARM_TERMS:  # forget the long tail
+            self._popular = Counter(dict(self._popular.most_common(WARM_TERMS)))
 
     def _drop_state(self) -> None:
         if self._state is not None:
@@ -272,7 +335,7 @@ class Searcher:
         state = self._current()
         try:
             return work(state)
-        except OSError:
+        except (OSError, EOFError):
             # The generation was removed under us (a rebuild finished): reopen once and retry.
             self._drop_state()
             return work(self._current())
@@ -303,66 +366,63 @@ class Searcher:
     def _search(self, state: _State, request: SearchRequest) -> SearchResponse:
         values = state.values
         parsed = state.queries.parse(request.q)
-        allowed = self._allowed(values, request)
-        scored: list[tuple[float, int]] = []
-        if parsed.empty:
-            docs: Any = allowed if allowed is not None else values.live_set
-        elif allowed is not None and not allowed:
-            docs = ()
-        else:
-            scored = self._scored(state, parsed, allowed)
-            docs = [doc for _, doc in scored]
-
+        self._note_terms(parsed)
+        result = self._result(state, parsed, request)
+        matches = result.matches
         sort = request.sort
         if sort == "relevance" and parsed.empty:
             sort = "pushed"  # nothing to rank by: newest work first
         wanted = request.page * request.limit
         if sort == "relevance":
-            page_pairs = heapq.nlargest(wanted, scored)[wanted - request.limit :]
+            phrase = phrase_of(parsed)
+            has_phrase = (lambda doc: self._has_phrase(state, doc, phrase)) if phrase else None
+            pairs = ranked(matches, wanted, has_phrase)[wanted - request.limit :]
         else:
-            scores = dict((doc, score) for score, doc in scored)
-            ordered = heapq.nsmallest(wanted, docs, key=values.rank(sort))[wanted - request.limit :]
-            page_pairs = [(scores.get(doc, 0.0), doc) for doc in ordered]
-
+            ordered = values.first(sort, wanted, matches.docs)[wanted - request.limit :]
+            pairs = [(matches.score(doc), doc) for doc in ordered]
         return SearchResponse(
-            total=len(docs),
-            results=self._hits(state, page_pairs, parsed),
-            facets=values.facets(docs, request.facet_limit),
-            suggestion=suggest(state.searcher.reader(), parsed.text, parsed.words) if not parsed.empty else None,
+            total=len(matches.docs),
+            results=self._hits(state, pairs, parsed),
+            facets={name: dict(counts[: request.facet_limit]) for name, counts in result.facets.items()},
+            suggestion=result.suggestion,
             page=request.page,
             limit=request.limit,
             plain=parsed.plain,
         )
 
-    def _scored(self, state: _State, parsed: ParsedQuery, allowed: frozenset[int] | set[int] | None):
-        """(score, doc) for every matching document, after demotion and the coordination factor."""
-        coordinate = len(parsed.groups) > 1
-        results = state.searcher.search(
-            parsed.query, limit=None, filter=set(allowed) if allowed is not None else None, terms=coordinate
+    def _result(self, state: _State, parsed: ParsedQuery, request: SearchRequest) -> _Result:
+        key = (
+            str(parsed.query) if parsed.query is not None else "",
+            tuple(str(getattr(request, name) or "").strip().lower() for name in _FILTERS),
         )
-        factors = state.values.factors
-        if not coordinate:
-            return [(score * factors[doc], doc) for score, doc in results.top_n]
-        # Reward documents matching more of the words typed: BM25 alone lets one frequent word win.
-        group_of: dict[bytes, list[int]] = {}
-        for i, group in enumerate(parsed.groups):
-            for term in group:
-                group_of.setdefault(term.encode("utf-8"), []).append(i)
-        count = len(parsed.groups)
-        docterms = results.docterms
-        scored = []
-        for score, doc in results.top_n:
-            matched = {i for _, term in docterms.get(doc, ()) for i in group_of.get(term, ())}
-            coverage = len(matched) / count
-            scored.append((score * factors[doc] * (COORDINATION_FLOOR + (1 - COORDINATION_FLOOR) * coverage), doc))
-        return scored
+        cached = state.results.get(key)
+        if cached is not None:
+            state.results.move_to_end(key)
+            return cached
+        allowed = self._allowed(state.values, request)
+        matches = match(parsed, state.bm25f, state.searcher, state.values, allowed)
+        result = _Result(
+            matches=matches,
+            facets=state.values.facet_counts(matches.docs),
+            suggestion=suggest(state.searcher.reader(), parsed.text, parsed.words) if not parsed.empty else None,
+        )
+        state.results[key] = result
+        if len(state.results) > _CACHED_RESULTS:
+            state.results.popitem(last=False)
+        return result
+
+    @staticmethod
+    def _has_phrase(state: _State, doc: int, phrase: Phrase) -> bool:
+        record = state.searcher.stored_fields(doc)["record"]
+        texts = (record.get("name_text"), record.get("description"), record.get("readme_text"))
+        return any(phrase.found_in(text) for text in texts)
 
     def _hits(self, state: _State, pairs: list[tuple[float, int]], parsed: ParsedQuery) -> list[SearchHit]:
-        pattern = term_pattern(parsed.terms)
+        terms = Terms.of(parsed.terms)
         hits = []
         for score, doc in pairs:
             record = state.searcher.stored_fields(doc)["record"]
-            snippet = make_snippet([record.get("description"), record.get("readme_text")], pattern)
+            snippet = make_snippet([record.get("description"), record.get("readme_text")], terms)
             hits.append(
                 SearchHit(
                     full_name=record["full_name"],
@@ -388,8 +448,8 @@ class Searcher:
         if docnum is None:
             return []
         record = state.searcher.stored_fields(docnum)["record"]
-        same_council = set(state.values.docs_with("council", record["council"]))
-        found = similar_docs(state.searcher, docnum, record, same_council, limit)
+        same_council = state.values.docs_with("council", record["council"])
+        found = similar_docs(state.searcher, state.bm25f, docnum, record, same_council, limit)
         similar = []
         for doc in found:
             other = state.searcher.stored_fields(doc.docnum)["record"]

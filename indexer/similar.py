@@ -1,27 +1,28 @@
 """Similar work at other councils: repositories whose key terms overlap one repository's.
 
 Like Whoosh's `more_like_this`, but over several fields at once: the key terms of the README,
-description, topics and name (Bo1 weighting against each field's collection statistics) are
-searched in all of those fields, and the result is masked to other councils' repositories.
+description, topics and name (Whoosh's Bo1 weighting against each field's collection statistics)
+are scored by BM25F over all the weighted fields, leaving out the repository's own council.
 Scores are relative to the repository's own score for the same query, so 1.0 is "as alike as it
 is to itself" and they compare across repositories.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.classify import Bo1Model, Expander
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.names import document_vocabulary, name_words, topic_words
+from indexer.names import topic_words
 from indexer.schema import FIELD_BOOSTS
+from indexer.scoring import Bm25f
 
 # (field, how many key terms to take from it)
 _KEY_TERMS = (("readme", 15), ("description", 8), ("topics", 8), ("name", 5))
-_MATCH_FIELDS = ("name", "topics", "description", "readme")
 MIN_SCORE = 0.05  # below this the overlap is a word or two of boilerplate
 
 
@@ -39,7 +40,7 @@ def key_terms(searcher: WhooshSearcher, record: dict[str, Any]) -> dict[str, flo
         "readme": readme,
         "description": description,
         "topics": " ".join(topic_words(record.get("topics") or [])),
-        "name": " ".join(name_words(record.get("name") or "", document_vocabulary(readme, description))),
+        "name": record.get("name_text") or "",
     }
     weights: dict[str, float] = {}
     reader = searcher.reader()
@@ -55,27 +56,33 @@ def key_terms(searcher: WhooshSearcher, record: dict[str, Any]) -> dict[str, flo
 
 
 def similar_docs(
-    searcher: WhooshSearcher, docnum: int, record: dict[str, Any], exclude: set[int], limit: int
+    searcher: WhooshSearcher,
+    bm25f: Bm25f,
+    docnum: int,
+    record: dict[str, Any],
+    exclude: Collection[int],
+    limit: int,
 ) -> list[SimilarDoc]:
     """The `limit` documents most like `docnum`, leaving out `exclude` (its own council's)."""
     weights = key_terms(searcher, record)
-    if not weights:
-        return []
-    q = wq.Or(
-        [
-            wq.Term(field, term, boost=weight * FIELD_BOOSTS[field])
-            for term, weight in weights.items()
-            for field in _MATCH_FIELDS
-        ]
-    )
-    own = searcher.search(q, limit=1, filter={docnum})
-    baseline = own.score(0) if len(own) else 0.0
+    scores: dict[int, float] = {}
+    get = scores.get
+    for term, weight in weights.items():
+        impacts = bm25f.impacts(term)
+        if len(impacts) < 2:  # only this repository has it (its own name): it can only inflate the baseline
+            continue
+        for doc, impact in impacts.items():
+            scores[doc] = get(doc, 0.0) + weight * impact
+    baseline = scores.get(docnum, 0.0)
     if not baseline:
         return []
-    results = searcher.search(q, limit=limit, mask=exclude | {docnum})
+    best = heapq.nlargest(
+        limit,
+        ((score, doc) for doc, score in scores.items() if doc != docnum and doc not in exclude),
+    )
     found = []
-    for hit in results:
-        score = min(1.0, hit.score / baseline)
-        if score >= MIN_SCORE:
-            found.append(SimilarDoc(docnum=hit.docnum, score=round(score, 4)))
+    for score, doc in best:
+        relative = min(1.0, score / baseline)
+        if relative >= MIN_SCORE:
+            found.append(SimilarDoc(docnum=doc, score=round(relative, 4)))
     return found

@@ -287,8 +287,8 @@ def test_crawl_command_never_shows_the_token_and_warns_without_one(emulator, tmp
     assert with_token.exit_code == 0
     assert "ghp_supersecret123" not in with_token.output
     assert "60 requests an hour" not in with_token.output
-    for path in (tmp_path / "d").iterdir():
-        assert b"ghp_supersecret123" not in path.read_bytes()
+    for path in (tmp_path / "d").rglob("*"):
+        assert path.is_dir() or b"ghp_supersecret123" not in path.read_bytes()
     assert "Crawled 1 of 1 handles: 1 repositories" in with_token.output
 
 

@@ -67,5 +67,5 @@ def test_analyser_splits_identifiers_and_stems() -> None:
 
 def test_spelling_words_are_distinct_and_unstemmed() -> None:
     assert spelling_words("Gritters grit the LocalGovDrupal roads; gritters!", None) == (
-        "drupal gov gritters local localgovdrupal roads"
+        "drupal gov grit gritters local localgovdrupal roads"
     )

@@ -52,7 +52,9 @@ def ts(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("30m", 1800), ("6h", 21600), ("1d", 86400), ("1h30m", 5400)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("30m", 1800), ("6h", 21600), ("1d", 86400), ("1h30m", 5400)]
+)
 def test_intervals_are_parsed(text, seconds):
     assert parse_every(text) == seconds
 
@@ -76,8 +78,9 @@ def test_an_interval_schedule_runs_at_once_then_every_interval():
     clock = FakeClock(ts("2026-01-01T00:00:00"))
     started: list[float] = []
 
-    runs = run_schedule(Schedule(every=60), lambda: started.append(clock()), Stopper(), clock=clock,
-                        wait=clock.wait, max_runs=3)
+    runs = run_schedule(
+        Schedule(every=60), lambda: started.append(clock()), Stopper(), clock=clock, wait=clock.wait, max_runs=3
+    )
 
     assert runs == 3
     assert [s - started[0] for s in started] == [0, 60, 120]
@@ -87,8 +90,14 @@ def test_a_cron_schedule_waits_for_the_next_matching_time():
     clock = FakeClock(ts("2026-01-01T01:30:00"))
     started: list[str] = []
 
-    run_schedule(Schedule(cron="0 3 * * *"), lambda: started.append(datetime.fromtimestamp(clock(), UTC).isoformat()),
-                 Stopper(), clock=clock, wait=clock.wait, max_runs=2)
+    run_schedule(
+        Schedule(cron="0 3 * * *"),
+        lambda: started.append(datetime.fromtimestamp(clock(), UTC).isoformat()),
+        Stopper(),
+        clock=clock,
+        wait=clock.wait,
+        max_runs=2,
+    )
 
     assert started == ["2026-01-01T03:00:00+00:00", "2026-01-02T03:00:00+00:00"]
 
@@ -139,8 +148,9 @@ def _hold_lock(path: Path) -> subprocess.Popen[str]:
         "import sys, time; from pathlib import Path; from councilcode.lock import crawl_lock\n"
         f"with crawl_lock(Path({str(path)!r})):\n    print('held', flush=True); time.sleep(60)\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "held"
     return process
 
@@ -201,8 +211,20 @@ def test_status_shows_runs_and_each_handles_last_result(emulator, crawl_settings
 
 def _schedule_process(config: Path, data: Path, api_url: str, every: str = "1m") -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "councilcode", "schedule", "--every", every, "--config", str(config),
-         "--data-dir", str(data), "--api-url", api_url],
+        [
+            sys.executable,
+            "-m",
+            "councilcode",
+            "schedule",
+            "--every",
+            every,
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data),
+            "--api-url",
+            api_url,
+        ],
         env={**os.environ, "GITHUB_TOKEN": "t", "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -67,3 +67,14 @@ def test_limit_within_bounds_is_kept() -> None:
 
 def test_clean_text() -> None:
     assert clean_text("a\tb\r\nc\x1b[31m") == "a b c [31m"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"q": "bins & boxes"}, {"q": "x", "license": "MIT", "sort": "stars", "page": "3", "limit": "7"}],
+)
+def test_fast_facet_links_match_the_plain_ones(query: dict[str, str]) -> None:
+    params = parse_search_params(query)
+    for name, value in [("license", "OGL-UK-3.0"), ("council", "Brighton & Hove"), ("topic", "roads+rail")]:
+        assert params.filter_url(name, value) == params.with_filter(name, value).url()
+        assert params.filter_url(name, None) == params.without_filter(name).url()

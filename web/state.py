@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from starlette.templating import Jinja2Templates
 
@@ -13,6 +13,7 @@ from councilcode.settings import DataDir
 from crawler.catalogue import Catalogue
 from indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from web.errors import Unavailable
+from web.search_cache import IndexCache
 
 NO_INDEX = "The search index has not been built yet. Run `councilcode index`, then try again."
 NO_CATALOGUE = "There is no catalogue yet. Run `councilcode crawl`, then try again."
@@ -24,8 +25,16 @@ class WebState:
 
     data_dir: DataDir
     templates: Jinja2Templates
+    cache_entries: int = 512
+    # Search responses by request, and whole result pages by URL, for the index as it is now.
+    responses: IndexCache = field(init=False)
+    pages: IndexCache = field(init=False)
     _searcher: Searcher | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.responses = IndexCache(self.data_dir.index, self.cache_entries)
+        self.pages = IndexCache(self.data_dir.index, self.cache_entries)
 
     def searcher(self) -> Searcher:
         """The shared Searcher, made on first use so a server started before the index still works."""
@@ -39,8 +48,9 @@ class WebState:
         return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        """The indexer's response (shared and cached: do not change it); 503 when there is no index."""
         try:
-            return self.searcher().search(request)
+            return self.responses.get_or_compute(astuple(request), lambda: self.searcher().search(request))
         except IndexMissing as exc:
             raise Unavailable(NO_INDEX) from exc
 

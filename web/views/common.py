@@ -10,7 +10,7 @@ from starlette.responses import Response
 from web.state import WebState
 from web.templating import repo_url
 
-__all__ = ["absolute", "api_repo_url", "render", "repo_url", "web_state"]
+__all__ = ["absolute", "api_repo_url", "render", "render_to_string", "repo_url", "web_state"]
 
 
 def web_state(request: Request) -> WebState:
@@ -21,6 +21,11 @@ def web_state(request: Request) -> WebState:
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     """Render a page template with the shared Jinja environment."""
     return web_state(request).templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def render_to_string(request: Request, template: str, context: dict[str, Any]) -> str:
+    """A page template rendered to text, for pages that are cached."""
+    return web_state(request).templates.get_template(template).render({"request": request, **context})
 
 
 def api_repo_url(full_name: str) -> str:

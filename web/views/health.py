@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from starlette.responses import JSONResponse, Response
 from indexer.generations import IndexStore
 from web.errors import Unavailable
 from web.views.common import web_state
+
+log = logging.getLogger(__name__)
 
 
 def index_info(index_dir: Path) -> dict[str, Any] | None:
@@ -46,8 +49,13 @@ def healthz(request: Request) -> Response:
     if body["index"] is None:
         body["problems"].append("There is no search index: run `councilcode index`.")
     else:
-        stats = state.stats()
-        if stats is not None:
-            body["index"]["repositories"] = stats.get("repositories")
+        try:
+            stats = state.stats()
+        except Exception as exc:  # noqa: BLE001 - a health check reports a broken index, it does not crash
+            log.warning("index in %s is unreadable: %s", state.data_dir.index, exc)
+            body["problems"].append("The search index cannot be read: rebuild it with `councilcode index --rebuild`.")
+        else:
+            if stats is not None:
+                body["index"]["repositories"] = stats.get("repositories")
     body["ok"] = not body["problems"]
     return JSONResponse(body, status_code=200 if body["ok"] else 503, headers={"Cache-Control": "no-store"})

@@ -6,12 +6,12 @@ import math
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from indexer.search import SearchResponse
 from web.licences import licence_label
 from web.params import MAX_PAGE, SearchParams, parse_search_params
-from web.views.common import render, web_state
+from web.views.common import render_to_string, web_state
 
 # Sorts the indexer offers, with what the page calls them.
 SORT_LABELS: dict[str, str] = {
@@ -107,23 +107,21 @@ def facet_groups(params: SearchParams, response: SearchResponse) -> list[FacetGr
                     chosen,
                     value_label(name, chosen),
                     counts.get(chosen, response.total),
-                    params.without_filter(name).url(),
+                    params.filter_url(name, None),
                     True,
                 )
             )
         for value, count in ranked:
             if value == chosen or not count:
                 continue
-            items.append(
-                FacetItem(value, value_label(name, value), count, params.with_filter(name, value).url(), False)
-            )
+            items.append(FacetItem(value, value_label(name, value), count, params.filter_url(name, value), False))
         groups.append(FacetGroup(name, label, items))
     return groups
 
 
 def active_filters(params: SearchParams) -> list[ActiveFilter]:
     return [
-        ActiveFilter(FILTER_LABELS.get(name, name), value_label(name, value), params.without_filter(name).url())
+        ActiveFilter(FILTER_LABELS.get(name, name), value_label(name, value), params.filter_url(name, None))
         for name, value in params.filters
     ]
 
@@ -146,7 +144,15 @@ def pagination(params: SearchParams, total: int) -> Pagination:
 
 
 def search_page(request: Request) -> Response:
+    """The results page. Whole pages are cached by their canonical address for the current index:
+    the same search always renders the same HTML until the index changes."""
     params = parse_search_params(request.query_params)
+    state = web_state(request)
+    html = state.pages.get_or_compute(("search", params.url()), lambda: render_search_page(request, params))
+    return HTMLResponse(html)
+
+
+def render_search_page(request: Request, params: SearchParams) -> str:
     response = web_state(request).search(params.to_request())
     suggestion = None
     if response.suggestion and response.suggestion != params.q:
@@ -167,4 +173,4 @@ def search_page(request: Request) -> Response:
             "api": params.url("/api/search"),
         },
     }
-    return render(request, "search.html", context)
+    return render_to_string(request, "search.html", context)

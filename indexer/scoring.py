@@ -1,0 +1,147 @@
+"""BM25F ranking worked out from the index's postings in plain Python dictionaries.
+
+Whoosh's own scorer walks a tree of matchers for every matching document (tens of microseconds
+each): fine for a page, far too slow to rank 20,000 matches for facets and totals within 50 ms.
+Here each stemmed term's contribution to each document (its "impact") is computed once from its
+postings in every weighted field, cached for the index version, and a query's scores are sums of
+those dictionaries.
+
+This is BM25F proper (Robertson and Zaragoza): a term's frequency in each field is weighted by the
+field's boost and normalised by the field's length, the results are summed, and the sum is
+saturated once, so a word repeated in every field does not count several times over.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader, TermNotFound
+
+from indexer.docvalues import DocValues
+from indexer.schema import FIELD_BOOSTS
+
+K1 = 1.2
+# Length normalisation per field: names and topics are short, so a little longer is no dilution.
+FIELD_B: dict[str, float] = {"name": 0.3, "topics": 0.3, "description": 0.5, "council": 0.3, "language": 0.0}
+DEFAULT_B = 0.75
+CACHE_TERMS = 2048  # impact dictionaries kept per index version
+
+
+class Bm25f:
+    """Term impacts for one index version (reader plus its `DocValues`). Not thread-safe on its own."""
+
+    def __init__(
+        self,
+        reader: IndexReader,
+        values: DocValues,
+        boosts: dict[str, float] = FIELD_BOOSTS,
+        k1: float = K1,
+    ) -> None:
+        self.reader = reader
+        self.values = values
+        self.boosts = boosts
+        self.k1 = k1
+        self.documents = len(values.live)
+        self._cache: OrderedDict[str, dict[int, float]] = OrderedDict()
+        self._field_docs: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+
+    def impacts(self, term: str) -> dict[int, float]:
+        """{document: BM25F score of `term` (a stemmed search term)} for every live document having it."""
+        cached = self._cache.get(term)
+        if cached is not None:
+            self._cache.move_to_end(term)
+            return cached
+        impacts = self._compute(term)
+        self._cache[term] = impacts
+        if len(self._cache) > CACHE_TERMS:
+            self._cache.popitem(last=False)
+        return impacts
+
+    def share(self, term: str) -> float:
+        """Roughly what share of documents contain `term` (its largest share in any one field):
+        known from the term dictionary, without reading postings."""
+        if not self.documents:
+            return 0.0
+        most = 0
+        for field in self.boosts:
+            try:
+                most = max(most, self.reader.doc_frequency(field, term))
+            except (KeyError, TermNotFound):
+                continue
+        return most / self.documents
+
+    def field_docs(self, field: str, term: str) -> frozenset[int]:
+        """Live documents with `term` in `field` (for queries that name a field or combine terms)."""
+        key = (field, term)
+        cached = self._field_docs.get(key)
+        if cached is not None:
+            self._field_docs.move_to_end(key)
+            return cached
+        docs = frozenset(doc for ids, _ in self._postings(field, term) for doc in ids) & self.values.live_set
+        self._field_docs[key] = docs
+        if len(self._field_docs) > CACHE_TERMS:
+            self._field_docs.popitem(last=False)
+        return docs
+
+    def warm(self, terms: list[str]) -> None:
+        """Work out impacts ahead of time (the most common terms cost the most to compute)."""
+        for term in terms:
+            self.impacts(term)
+
+    def _compute(self, term: str) -> dict[int, float]:
+        weighted: dict[int, float] = {}
+        get = weighted.get
+        for field, boost in self.boosts.items():
+            average = self.values.average_lengths.get(field) or 0.0
+            if not average or not boost:
+                continue
+            b = FIELD_B.get(field, DEFAULT_B)
+            lengths = self.values.field_lengths[field]
+            # norm(d) = 1 - b + b * length(d) / average, folded into two constants.
+            base, slope = 1.0 - b, b / average
+            for ids, frequencies in self._postings(field, term):
+                for doc, frequency in zip(ids, frequencies, strict=False):
+                    weighted[doc] = get(doc, 0.0) + boost * frequency / (base + slope * lengths[doc])
+        live = self.values.live_set
+        if len(weighted) != len(live):  # deleted documents keep their postings until a merge
+            weighted = {doc: w for doc, w in weighted.items() if doc in live}
+        if not weighted:
+            return {}
+        found = len(weighted)
+        idf = math.log(1.0 + (self.documents - found + 0.5) / (found + 0.5))
+        k1 = self.k1
+        scale = idf * (k1 + 1.0)
+        return {doc: scale * w / (w + k1) for doc, w in weighted.items()}
+
+    def _postings(self, field: str, term: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+        """(document numbers, term frequencies) a block at a time, across the reader's segments."""
+        for segment, offset in self.reader.leaf_readers():
+            try:
+                matcher = segment.postings(field, term)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):  # hides deleted documents; we drop those above
+                matcher = matcher.child
+            for ids, frequencies in _blocks(matcher):
+                yield (ids if not offset else [doc + offset for doc in ids]), frequencies
+
+
+def _blocks(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001 - a Whoosh matcher
+    # Whoosh 2.7's on-disk matcher decodes whole blocks (~128 postings); reading them a block at
+    # a time is ten times quicker than stepping through postings. Other matchers step.
+    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids, frequencies = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        frequencies.append(matcher.weight())
+        matcher.next()
+    yield ids, frequencies

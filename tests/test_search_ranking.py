@@ -1,0 +1,176 @@
+"""The ranking machinery: exact top-k, facets by bitmaps, phrases, word finding, query parsing, spelling."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import indexer.docvalues
+from crawler.models import Repository
+from indexer.build import index_repositories
+from indexer.generations import IndexStore
+from indexer.query import is_well_formed, plain_words
+from indexer.ranking import Matches, Phrase, ranked
+from indexer.search import Searcher, SearchRequest
+from indexer.snippets import Terms, make_snippet
+from indexer.spelling import edit_distance
+from indexer.synonyms import normalise_phrases, synonyms
+
+
+def brute_force(matches: Matches, wanted: int) -> list[tuple[float, int]]:
+    everything = [(matches.score(doc), doc) for doc in matches.raw or {}]
+    return sorted(everything, key=lambda pair: (-pair[0], pair[1]))[:wanted]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ranked_finds_exactly_the_best(seed: int) -> None:
+    rng = random.Random(seed)
+    docs = range(2000)
+    raw = {doc: rng.random() * 10 for doc in docs if rng.random() < 0.7}
+    factors = [rng.choice((1.0, 1.0, 1.0, 0.8, 0.85, 0.68)) for _ in docs]
+    matched = {doc: rng.randint(1, 3) for doc in raw}
+    tiers: dict[int, list[int]] = {}
+    for doc, count in matched.items():
+        tiers.setdefault(count, []).append(doc)
+    matches = Matches(docs=raw.keys(), raw=raw, factors=factors, words=3, matched=matched, tiers=tiers)
+    for wanted in (1, 20, 60, 500):
+        assert ranked(matches, wanted) == brute_force(matches, wanted)
+    single = Matches(docs=raw.keys(), raw=raw, factors=factors)
+    assert ranked(single, 20) == brute_force(single, 20)
+
+
+def test_phrase_bonus_reorders_only_the_window() -> None:
+    raw = {1: 10.0, 2: 9.0, 3: 8.0}
+    matches = Matches(docs=raw.keys(), raw=raw, factors=[1.0] * 4)
+    assert [doc for _, doc in ranked(matches, 3, has_phrase=lambda doc: doc == 3)] == [3, 1, 2]
+
+
+def test_phrase_found_in() -> None:
+    phrase = Phrase((Terms(("open",)), Terms(("data",))))
+    assert phrase.found_in("Lambeth Open Data API")
+    assert phrase.found_in("open some more data")  # two words between: within the slop
+    assert not phrase.found_in("open one two three data")
+    assert not phrase.found_in("data before open")
+    assert not phrase.found_in(None)
+    assert Phrase((Terms(("school",)), Terms(("closur",)))).found_in("see School_closures.php")
+
+
+def test_terms_find_word_beginnings() -> None:
+    terms = Terms.of(["recycl", "bin", "map"])
+    assert terms is not None
+    text = "Recycling bins, a Bingo cabinet, mapping and sitemaps; RECYCLE"
+    assert [text[a:b] for a, b in terms.find(text)] == ["Recycling", "bins", "mapping", "RECYCLE"]
+    assert Terms.of(["", " "]) is None
+    # Characters whose lower case is longer do not shift the positions.
+    assert [("İstanbul maps")[a:b] for a, b in Terms.of(["map"]).find("İstanbul maps")] == ["maps"]
+
+
+def test_snippet_window_and_marks() -> None:
+    readme = "Intro text. " * 40 + "Find your bin collection day & more. " + "Filler words here. " * 40
+    snippet = make_snippet([None, readme], Terms.of(["bin", "collect"]))
+    assert snippet.text.startswith("… ") and snippet.text.endswith(" …")
+    assert "bin collection day" in snippet.text
+    assert "<mark>bin</mark> <mark>collection</mark> day &amp; more" in snippet.html
+    assert len(snippet.text) < 260
+    assert make_snippet(["Short description"], None).html == "Short description"
+    assert make_snippet([None, ""], Terms.of(["x"])).text == ""
+
+
+def test_query_syntax_checks() -> None:
+    for good in ["bins", '"open data" maps', "maps AND NOT drupal", "(maps OR gis) AND dorset", "NOT drupal"]:
+        assert is_well_formed(good), good
+    for bad in ['"open data', "AND", "(((", "field:", "maps)", "a AND", "OR OR", "()", "maps AND (", ")("]:
+        assert not is_well_formed(bad), bad
+    assert plain_words('"open (data) AND field: x*') == "open data field x"
+
+
+def test_synonyms() -> None:
+    assert "waste" in synonyms("bin") and "recycling" in synonyms("bins")
+    assert "umbraco" in synonyms("cms")
+    assert synonyms("drupal") == ()  # a particular CMS does not find the others
+    assert normalise_phrases("A to Z of services") == "a-z of services"
+
+
+def test_edit_distance() -> None:
+    assert edit_distance("colection", "collection") == 1
+    assert edit_distance("recylcing", "recycling") == 1  # a transposition is one edit
+    assert edit_distance("", "abc") == 3
+    assert edit_distance("gritting", "gritting") == 0
+
+
+def _repos(count: int) -> list[Repository]:
+    rng = random.Random(3)
+    councils = [f"Council {i}" for i in range(12)]
+    repos = []
+    for i in range(count):
+        owner = f"owner{i % 40}"
+        repos.append(
+            Repository(
+                id=i + 1,
+                full_name=f"{owner}/repo-{i}",
+                owner=owner,
+                name=f"repo-{i}",
+                council=rng.choice(councils),
+                description=rng.choice(["bin collection", "parking permits", "open data", "council tax"]),
+                language=rng.choice(["Python", "PHP", None]),
+                license=rng.choice(["MIT", "OGL-UK-3.0", None]),
+                topics=rng.sample(["waste", "parking", "data", "tax", "gis"], k=rng.randint(0, 3)),
+                pushed_at=f"20{rng.randint(10, 26)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T00:00:00Z",
+            )
+        )
+    return repos
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory):
+    path: Path = tmp_path_factory.mktemp("ranking-index")
+    store = IndexStore(path)
+    with store.write_lock():
+        index_repositories(store, _repos(400))
+    with Searcher(path, warm_up=False) as searcher:
+        yield searcher
+
+
+def test_bitmap_facets_equal_plain_counts(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = searcher.search(SearchRequest(q="bin collection parking", facet_limit=100)).facets
+    monkeypatch.setattr(indexer.docvalues, "_BITMAP_FROM", 1)
+    fresh = Searcher(searcher.index_dir, warm_up=False)
+    try:
+        bitmaps = fresh.search(SearchRequest(q="bin collection parking", facet_limit=100)).facets
+    finally:
+        fresh.close()
+    assert bitmaps == plain
+    assert sum(plain["council"].values()) == fresh_total(searcher, "bin collection parking")
+
+
+def fresh_total(searcher: Searcher, q: str) -> int:
+    return searcher.search(SearchRequest(q=q)).total
+
+
+def test_a_word_in_most_documents_is_left_out_beside_rarer_ones(searcher: Searcher) -> None:
+    # Every document's council is "Council N": on its own the word still matches everything...
+    assert searcher.search(SearchRequest(q="council")).total == 400
+    # ...but beside a rarer word it no longer drags every document in.
+    together = searcher.search(SearchRequest(q="council parking"))
+    assert together.total == searcher.search(SearchRequest(q="parking")).total
+
+
+def test_more_words_matched_rank_higher(searcher: Searcher) -> None:
+    response = searcher.search(SearchRequest(q="parking gis", limit=100))
+    words = {h.full_name: {*h.topics, *(h.description or "").split()} for h in response.results}
+    both = [h for h in response.results if {"gis", "parking"} <= words[h.full_name]]
+    assert both, "the fixture has documents matching both words"
+    first = response.results[: len(both)]
+    assert {h.full_name for h in first} == {h.full_name for h in both}
+
+
+def test_every_filter_value_counts_add_up(searcher: Searcher) -> None:
+    everything = searcher.search(SearchRequest(limit=100)).facets
+    for licence, count in everything["license"].items():
+        assert searcher.search(SearchRequest(license=licence)).total == count
+    assert everything["license"]["none"] == searcher.search(SearchRequest(license="none")).total
+    by_council = Counter(r.council for r in _repos(400))
+    assert everything["council"] == dict(sorted(by_council.items(), key=lambda kv: (-kv[1], kv[0].lower())))

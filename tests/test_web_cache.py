@@ -1,0 +1,68 @@
+"""The index-versioned caches: hits, eviction, and never serving an answer from an older index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.catalogue import Catalogue, HandleResult
+from indexer.build import update_index
+from indexer.search import Searcher, SearchRequest
+from tests.web_fixtures import DORSET, TestClient, build_data_dir, repo, sample_repositories
+from web.app import create_app
+from web.search_cache import IndexCache, index_version
+
+
+def test_repeated_answers_come_from_the_cache(tmp_path: Path) -> None:
+    data_dir = build_data_dir(tmp_path / "data")
+    calls: list[str] = []
+
+    def compute(key: str) -> object:
+        calls.append(key)
+        return object()
+
+    cache = IndexCache(data_dir.index, max_entries=2)
+    first = cache.get_or_compute("a", lambda: compute("a"))
+    assert cache.get_or_compute("a", lambda: compute("a")) is first
+    assert calls == ["a"]
+    cache.get_or_compute("b", lambda: compute("b"))
+    cache.get_or_compute("c", lambda: compute("c"))
+    assert len(cache) == 2  # the least recently used made way
+    cache.get_or_compute("a", lambda: compute("a"))
+    assert calls == ["a", "b", "c", "a"]
+
+
+def test_an_incremental_update_invalidates_the_cache(tmp_path: Path) -> None:
+    data_dir = build_data_dir(tmp_path / "data")
+    before = index_version(data_dir.index)
+    with Searcher(data_dir.index) as searcher:
+        cache = IndexCache(data_dir.index)
+
+        def lighthouse() -> int:
+            return cache.get_or_compute("lighthouse", lambda: searcher.search(SearchRequest(q="lighthouse"))).total
+
+        assert lighthouse() == 0
+        dorset = [*sample_repositories()["Dorset-Council-UK"], repo("Dorset-Council-UK/lighthouse", DORSET, id=60)]
+        with Catalogue(data_dir.catalogue) as catalogue:
+            catalogue.store_handle(HandleResult("Dorset-Council-UK", DORSET, "Organization", dorset), None)
+        update_index(data_dir.catalogue, data_dir.index)  # incremental: same generation, new segment
+        assert index_version(data_dir.index) != before
+        assert lighthouse() == 1
+
+
+def test_result_pages_are_cached_per_address(tmp_path: Path) -> None:
+    data_dir = build_data_dir(tmp_path / "data")
+    app = create_app(data_dir)
+    with TestClient(app) as client:
+        first = client.get("/search?q=gritting")
+        again = client.get("/search?q=gritting")
+        assert first.text == again.text
+        assert len(app.state.web.pages) == 1
+        assert client.get("/search?q=gritting&sort=name").text != first.text
+        assert len(app.state.web.pages) == 2
+
+
+def test_no_index_means_no_caching(tmp_path: Path) -> None:
+    assert index_version(tmp_path / "nothing") is None
+    cache = IndexCache(tmp_path / "nothing")
+    cache.get_or_compute("a", object)
+    assert len(cache) == 0

@@ -1,0 +1,73 @@
+"""Small caches of search answers, keyed by the index version so a new index is never served stale.
+
+Popular searches (the home page's recent pushes, a shared link going round, a facet everyone clicks)
+repeat; answering them again costs a full Whoosh search and a page render. The key starts with the
+index's current generation and the modification time of its folder, which every rebuild and every
+incremental commit change, so an entry can never outlive the index it came from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from indexer.generations import IndexStore
+
+T = TypeVar("T")
+
+DEFAULT_ENTRIES = 512
+
+
+def index_version(index_dir: Path) -> tuple[str, int] | None:
+    """(generation name, folder mtime in ns) of the current index, or None when there is none."""
+    generation = IndexStore(index_dir).current()
+    if generation is None:
+        return None
+    try:
+        return generation.name, generation.path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+@dataclass
+class IndexCache:
+    """The least recently used of at most `max_entries` answers; safe to share between threads."""
+
+    index_dir: Path
+    max_entries: int = DEFAULT_ENTRIES
+    _entries: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The answer stored for `key` under the current index, or `compute()` stored for next time.
+
+        Answers are shared between requests: callers must not change them. Nothing is stored when
+        there is no index, or when `compute` raises.
+        """
+        version = index_version(self.index_dir)
+        if version is None or self.max_entries <= 0:
+            return compute()
+        full_key = (version, key)
+        with self._lock:
+            found = self._entries.get(full_key)
+            if found is not None:
+                self._entries.move_to_end(full_key)
+                return found
+        answer = compute()
+        with self._lock:
+            self._entries[full_key] = answer
+            self._entries.move_to_end(full_key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
