@@ -84,17 +84,18 @@ def github() -> Iterator[StubGitHub]:
                 time.sleep(stub.delay)
                 parts = urlsplit(self.path)
                 status, body = stub.answer(parts.path, parse_qs(parts.query))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                if stub.rate_limited:
-                    self.send_header("X-RateLimit-Remaining", "0")
-                self.end_headers()
-                self.wfile.write(data)
             finally:
+                # Counted out before answering: once the client has the answer it may send the next one.
                 with lock:
                     stub.in_flight -= 1
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if stub.rate_limited:
+                self.send_header("X-RateLimit-Remaining", "0")
+            self.end_headers()
+            self.wfile.write(data)
 
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass

@@ -1,0 +1,178 @@
+"""TF-IDF vectors, a nearest-neighbour similarity graph, and average-linkage clustering over it.
+
+The pieces of `indexer.collaborate` that are plain numerics: no repositories, no labels.
+
+Cost at n documents: building the vectors is linear in the text; the graph is n sparse
+matrix-vector products done in blocks (each block's similarities are a dense array only for as
+long as it takes to pick its k best); clustering is a heap over the graph's at most k*n edges.
+Nothing is ever n x n.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+NEIGHBOURS = 20  # k: each repository's most similar others, the only pairs clustering looks at
+MIN_EDGE = 0.05  # similarities below this are noise and never join anything
+BLOCK_ROWS = 512  # rows of the similarity matrix held densely at once (512 x 25,000 floats = 50 MB)
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """L2-normalised TF-IDF rows, one per document, over the kept `terms`."""
+
+    matrix: sparse.csr_matrix
+    terms: list[str]
+    idf: np.ndarray
+    document_frequency: np.ndarray
+
+
+def tfidf_vectors(
+    documents: Sequence[Mapping[str, float]],
+    owners: Sequence[str],
+    *,
+    min_owners: int = 2,
+    max_df: float = 0.2,
+    max_terms: int = 30,
+) -> Vectors:
+    """Vectors of weighted term counts: (1 + ln tf) x ln(N / df), rows scaled to length 1.
+
+    A term is kept only when documents of at least `min_owners` different owners (councils) use it,
+    since a word only one council uses (its name, its product's name) can never say that two
+    councils built the same thing and would only dilute the rest; and when at most `max_df` of
+    the documents use it (at that point it describes everything, so nothing).
+    """
+    n = len(documents)
+    df: dict[str, int] = {}
+    term_owners: dict[str, set[str] | str] = {}
+    for doc, owner in zip(documents, owners, strict=True):
+        for term in doc:
+            df[term] = df.get(term, 0) + 1
+            seen = term_owners.get(term)
+            if seen is None:
+                term_owners[term] = owner  # a plain string until a second owner turns up: saves sets
+            elif isinstance(seen, str):
+                if seen != owner:
+                    term_owners[term] = {seen, owner}
+            else:
+                seen.add(owner)
+    limit = max(2, int(max_df * n))
+    kept = sorted(
+        term
+        for term, count in df.items()
+        if 2 <= count <= limit and not isinstance(term_owners[term], str) and len(term_owners[term]) >= min_owners
+    )
+    column = {term: i for i, term in enumerate(kept)}
+    frequency = np.array([df[t] for t in kept], dtype=np.float64)
+    idf = np.log(n / frequency) if n else frequency
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for row, doc in enumerate(documents):
+        for term, tf in doc.items():
+            j = column.get(term)
+            if j is not None and tf > 0:
+                rows.append(row)
+                cols.append(j)
+                values.append(1.0 + math.log(tf) if tf >= 1 else tf)
+    matrix = sparse.csr_matrix(
+        (np.asarray(values, dtype=np.float32), (rows, cols)), shape=(n, len(kept)), dtype=np.float32
+    )
+    matrix = _keep_largest(matrix.multiply(idf.astype(np.float32)).tocsr(), max_terms)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.diags((1.0 / norms).astype(np.float32)) @ matrix
+    return Vectors(matrix=matrix.tocsr(), terms=kept, idf=idf, document_frequency=frequency)
+
+
+def _keep_largest(matrix: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
+    """Each row with only its `count` largest entries: a long README's many weak words would
+    otherwise add up to a similarity with everything."""
+    matrix.sort_indices()
+    data, indptr = matrix.data, matrix.indptr
+    for row in range(matrix.shape[0]):
+        start, stop = indptr[row], indptr[row + 1]
+        if stop - start > count:
+            segment = data[start:stop]
+            cut = np.partition(segment, stop - start - count)[stop - start - count]
+            segment[segment < cut] = 0.0
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def neighbour_graph(
+    matrix: sparse.csr_matrix, k: int = NEIGHBOURS, min_similarity: float = MIN_EDGE
+) -> dict[tuple[int, int], float]:
+    """{(i, j): cosine similarity} with i < j, for each row's `k` most similar other rows at or
+    above `min_similarity` (an edge is kept if either end chose it)."""
+    n = matrix.shape[0]
+    edges: dict[tuple[int, int], float] = {}
+    if n < 2:
+        return edges
+    transposed = matrix.T.tocsc()
+    k = min(k, n - 1)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(n, start + BLOCK_ROWS)
+        block = (matrix[start:stop] @ transposed).toarray()
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # a row is not its own neighbour
+        best = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        scores = np.take_along_axis(block, best, axis=1)
+        for offset, (columns, sims) in enumerate(zip(best, scores, strict=True)):
+            i = start + offset
+            for j, sim in zip(columns.tolist(), sims.tolist(), strict=True):
+                if sim >= min_similarity:
+                    key = (i, j) if i < j else (j, i)
+                    edges[key] = sim
+    return edges
+
+
+def average_linkage(n: int, edges: Mapping[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Clusters of 0..n-1 by average linkage, merged while the best average similarity between two
+    clusters is at least `threshold`. Pairs not in `edges` count as similarity 0, so this is the
+    exact average linkage of the graph and a slight underestimate of the full matrix's (never
+    merges more than the full one would). Returns clusters of two or more, largest first.
+    """
+    # Sum of edge similarities between clusters, kept symmetric: links[a][b] == links[b][a].
+    links: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for (i, j), sim in edges.items():
+        links[i][j] = sim
+        links[j][i] = sim
+    size = dict.fromkeys(range(n), 1)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    heap = [(-sim, i, j) for (i, j), sim in edges.items() if sim >= threshold]
+    heapq.heapify(heap)
+    next_id = n
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in size or b not in size:
+            continue  # one side has already been merged into something else: a stale entry
+        new = next_id
+        next_id += 1
+        # Merge the smaller neighbour map into the larger, then give it the new cluster's id.
+        la, lb = links.pop(a), links.pop(b)
+        la.pop(b, None)
+        lb.pop(a, None)
+        if len(la) < len(lb):
+            la, lb = lb, la
+        for other, total in lb.items():
+            la[other] = la.get(other, 0.0) + total
+        size[new] = size.pop(a) + size.pop(b)
+        members[new] = members.pop(a) + members.pop(b)
+        links[new] = la
+        for other, total in la.items():
+            neighbour = links[other]
+            neighbour.pop(a, None)
+            neighbour.pop(b, None)
+            neighbour[new] = total
+            average = total / (size[new] * size[other])
+            if average >= threshold:
+                heapq.heappush(heap, (-average, other, new))
+    clusters = [sorted(m) for m in members.values() if len(m) > 1]
+    clusters.sort(key=lambda m: (-len(m), m[0]))
+    return clusters
