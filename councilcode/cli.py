@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,6 +24,7 @@ from councilcode.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.serve_cli import serve_command
 from councilcode.settings import DEFAULT_API_URL, DEFAULT_CONFIG, DataDir
 from councilcode.status import status_report
+from crawler.auth import AuthError
 from crawler.catalogue import Catalogue
 from crawler.crawl import CrawlError, CrawlSummary
 from crawler.export import FORMATS, export_repositories
@@ -49,6 +52,22 @@ api_url_option = click.option(
 )
 
 
+def app_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--app-id, --app-private-key and --installation-id (or their environment variables)."""
+    command = click.option(
+        "--installation-id", envvar="GITHUB_APP_INSTALLATION_ID", type=int, help="(env GITHUB_APP_INSTALLATION_ID)"
+    )(command)
+    command = click.option(
+        "--app-private-key",
+        envvar="GITHUB_APP_PRIVATE_KEY_FILE",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="The App's private key, a PEM file (env GITHUB_APP_PRIVATE_KEY_FILE).",
+    )(command)
+    return click.option(
+        "--app-id", envvar="GITHUB_APP_ID", help="Crawl as a GitHub App installation (env GITHUB_APP_ID)."
+    )(command)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="councilcode")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object a line.")
@@ -70,16 +89,7 @@ def cli(log_format: str, verbose: bool) -> None:
     default=None,
     help="Stop cleanly instead of waiting longer than this many seconds for the rate limit.",
 )
-@click.option("--app-id", envvar="GITHUB_APP_ID", help="Crawl as a GitHub App installation (env GITHUB_APP_ID).")
-@click.option(
-    "--app-private-key",
-    envvar="GITHUB_APP_PRIVATE_KEY_FILE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The App's private key, a PEM file (env GITHUB_APP_PRIVATE_KEY_FILE).",
-)
-@click.option(
-    "--installation-id", envvar="GITHUB_APP_INSTALLATION_ID", type=int, help="(env GITHUB_APP_INSTALLATION_ID)"
-)
+@app_options
 @click.option("--no-index", is_flag=True, help="Do not update the search index after the crawl.")
 @click.option(
     "--wait-for-lock",
@@ -133,7 +143,11 @@ def _app_credentials(app_id: str | None, key_file: Path | None, installation_id:
     if not all(given):
         raise click.UsageError("a GitHub App needs all three of --app-id, --app-private-key and --installation-id")
     assert app_id is not None and key_file is not None and installation_id is not None
-    return AppCredentials(app_id, key_file.read_text(encoding="utf-8"), installation_id)
+    try:
+        key = key_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"cannot read {key_file}: {exc}", param_hint="--app-private-key") from exc
+    return AppCredentials(app_id, key, installation_id)
 
 
 def _run_crawl_or_exit(settings: CrawlSettings) -> CrawlSummary:
@@ -154,9 +168,13 @@ def _run_crawl_or_exit(settings: CrawlSettings) -> CrawlSummary:
             click.echo(str(problem), err=True)
         click.echo(f"{settings.config}: invalid config, nothing crawled", err=True)
         sys.exit(2)
-    except CrawlError as exc:
+    except (AuthError, CrawlError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except (OSError, sqlite3.Error) as exc:
+        # An unusable data dir or catalogue: no permission, a full disk, a file that is not SQLite.
+        click.echo(f"error: data dir {settings.data_dir.root}: {exc}", err=True)
+        sys.exit(1)
     finally:
         progress.close()
     _print_summary(summary)
@@ -233,6 +251,7 @@ def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
 @click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--max-wait", type=click.FloatRange(0), default=None, help="As for `crawl`.")
+@app_options
 @click.option("--no-index", is_flag=True, help="Crawl only.")
 def schedule(
     config_path: Path,
@@ -242,6 +261,9 @@ def schedule(
     every: str | None,
     concurrency: int,
     max_wait: float | None,
+    app_id: str | None,
+    app_private_key: Path | None,
+    installation_id: int | None,
     no_index: bool,
 ) -> None:
     """Crawl and index on a schedule until stopped (SIGTERM or Ctrl-C stops after saving what was fetched).
@@ -258,6 +280,7 @@ def schedule(
         api_url=api_url,
         concurrency=concurrency,
         max_wait=max_wait,
+        app=_app_credentials(app_id, app_private_key, installation_id),
         token=CrawlSettings.token_from_environment(),
         trigger="schedule",
         lock_wait=3600.0,
@@ -273,7 +296,7 @@ def schedule(
                 summary = crawl_and_index(settings, stopper, index=not no_index)
             except CrawlInterrupted as exc:
                 click.echo(str(exc), err=True)
-            except (ConfigError, LockBusy) as exc:
+            except (AuthError, ConfigError, LockBusy) as exc:
                 # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
                 logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
             else:

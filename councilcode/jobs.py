@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,14 +82,32 @@ def run_crawl(
 
     Holds the data dir's crawl lock (raising LockBusy after `settings.lock_wait` seconds); a stop
     request through `stopper` ends the crawl after the handles already stored (CrawlInterrupted).
+    GitHub App credentials that give no token raise AuthError before anything is crawled.
     """
     councils = load_councils(settings.config)
     settings.data_dir.ensure()
-    with crawl_lock(settings.data_dir.lock, wait=settings.lock_wait), Catalogue(settings.data_dir.catalogue) as cat:
+    lock = crawl_lock(settings.data_dir.lock, wait=settings.lock_wait, sleep=_lock_sleep(stopper))
+    with lock, Catalogue(settings.data_dir.catalogue) as cat:
         try:
             return asyncio.run(_crawl(settings, councils, cat, progress, stopper))
         except asyncio.CancelledError:
             raise CrawlInterrupted("stopped on request; the handles crawled so far are saved") from None
+
+
+def _lock_sleep(stopper: Stopper | None) -> Callable[[float], None]:
+    """How to wait between tries for the crawl lock: a stop request ends the wait (CrawlInterrupted).
+
+    Our SIGTERM/SIGINT handlers only set a flag, so a plain time.sleep would keep a Ctrl-C or a
+    `systemctl stop` waiting for the other crawl, for as long as `--wait-for-lock` allows.
+    """
+    if stopper is None:
+        return time.sleep
+
+    def sleep(seconds: float) -> None:
+        if stopper.event.wait(seconds):
+            raise CrawlInterrupted("stopped on request while waiting for another crawl to finish; nothing crawled")
+
+    return sleep
 
 
 async def _crawl(
@@ -106,9 +126,12 @@ async def _crawl(
 async def _crawl_with_client(
     settings: CrawlSettings, councils: list[Council], catalogue: Catalogue, progress: Progress | None
 ) -> CrawlSummary:
+    tokens = token_source(settings)
+    # Wrong App credentials fail here with AuthError, before a run is recorded or anything crawled.
+    await tokens.token()
     client = GitHubClient(
         settings.api_url,
-        token_source=token_source(settings),
+        token_source=tokens,
         concurrency=settings.concurrency,
         max_wait=settings.max_wait,
         retry=settings.retry,

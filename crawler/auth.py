@@ -13,6 +13,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 
+class AuthError(Exception):
+    """No token could be had (a wrong App id, key or installation, or GitHub unreachable)."""
+
+
 class TokenSource(Protocol):
     """Something that hands out the current API token."""
 
@@ -53,6 +57,7 @@ class AppInstallationToken:
         from github import Auth  # PyGithub is only needed, and only loaded, for App authentication
 
         self._auth = Auth.AppAuth(app_id, private_key)
+        self._app_id = app_id
         self._installation_id = int(installation_id)
         self._api_url = api_url.rstrip("/")
         self._margin = margin
@@ -63,10 +68,17 @@ class AppInstallationToken:
         self.refreshes = 0
 
     async def token(self) -> str | None:
+        """The installation token, fetched anew near its expiry; raises AuthError when none is given."""
         async with self._lock:
             if self._token is None or self._expires_at - self._clock() < self._margin:
                 # PyGithub is synchronous: keep it off the event loop.
-                self._token, self._expires_at = await asyncio.to_thread(self._fetch)
+                try:
+                    self._token, self._expires_at = await asyncio.to_thread(self._fetch)
+                except Exception as exc:  # PyGithub, PyJWT and requests each raise their own kinds
+                    raise AuthError(
+                        f"GitHub App {self._app_id}, installation {self._installation_id}: "
+                        f"no installation token ({type(exc).__name__}: {exc})"
+                    ) from exc
                 self.refreshes += 1
             return self._token
 

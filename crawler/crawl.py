@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crawler.auth import AuthError
 from crawler.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
 from crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
 from crawler.licence import identify_licence, licence_from_github
@@ -130,7 +131,9 @@ class Crawler:
         except BaseExceptionGroup as failure:
             stop = failure.subgroup(CrawlStopped)
             if stop is None:
-                raise
+                # Not one handle's trouble (those are caught per handle) but the catalogue's, say a
+                # full disk: raise it bare so callers can name it instead of showing a group traceback.
+                raise _first_leaf(failure) from None
             stopped = str(_first_leaf(stop))
         for handle, council in todo:
             if handle not in outcomes:
@@ -143,11 +146,11 @@ class Crawler:
     async def _crawl_and_store(self, handle: str, council: str, run_id: int) -> HandleOutcome:
         try:
             result = await self.crawl_handle(handle, council)
-        except (ApiError, CrawlError) as exc:
+        except (ApiError, AuthError, CrawlError) as exc:
             error = str(exc)
         except (KeyError, TypeError, ValueError) as exc:
             # A malformed API answer: name it, keep what is stored, go on with the other handles.
-            error = f"{handle}: unexpected answer from GitHub ({type(exc).__name__}: {exc})"
+            error = f"unexpected answer from GitHub ({type(exc).__name__}: {exc})"
         else:
             changes = self.catalogue.store_handle(result, run_id)
             return HandleOutcome(handle, council, "ok", len(result.repositories), changes)
@@ -194,7 +197,7 @@ class Crawler:
                 while url:
                     pages += 1
                     if pages > MAX_PAGES:
-                        raise CrawlError(f"{handle}: more than {MAX_PAGES} listing pages; stopping there")
+                        raise CrawlError(f"more than {MAX_PAGES} listing pages; stopping there")
                     items, url, entry = await self._listing_page(url)
                     if entry:
                         new_cache.append(entry)
@@ -203,9 +206,11 @@ class Crawler:
                         previous = stored.get(item["id"])
                         listed[item["id"]] = group.create_task(self._repository(item, council, previous))
         except BaseExceptionGroup as failure:
-            # Report the one cause that matters: a stop first, then the handle's own failure.
-            for kind in (CrawlStopped, ApiError, CrawlError):
-                if (part := failure.subgroup(kind)) is not None:
+            # Report the one cause that matters: a stop first, then the handle's own failure. A
+            # malformed answer (KeyError etc.) is raised bare too, so the caller can name it: left in
+            # a group it would get past `_crawl_and_store` and end the whole crawl with a traceback.
+            for cause in (CrawlStopped, ApiError, AuthError, CrawlError, KeyError, TypeError, ValueError):
+                if (part := failure.subgroup(cause)) is not None:
                     raise _first_leaf(part) from None
             raise
         repositories = []
@@ -226,10 +231,10 @@ class Crawler:
                 continue
             data = self._json_body(url, response)
             if not isinstance(data, dict) or not isinstance(data.get("login"), str):
-                raise CrawlError(f"{handle}: unexpected answer from {url}: no 'login' field")
+                raise CrawlError(f"unexpected answer from {url}: no 'login' field")
             account_type = "Organization" if data.get("type") == "Organization" or kind == "orgs" else "User"
             return data["login"], account_type, self._cache_entry(url, response)
-        raise CrawlError(f"{handle}: no GitHub organisation or user of that name (404)")
+        raise CrawlError("no GitHub organisation or user of that name (404)")
 
     async def _listing_page(self, url: str) -> tuple[list[dict[str, Any]], str | None, CacheEntry | None]:
         response = await self._get_cached(url)

@@ -39,7 +39,7 @@ def tfidf_vectors(
     *,
     min_owners: int = 2,
     max_df: float = 0.2,
-    max_terms: int = 30,
+    max_terms: int = 15,
 ) -> Vectors:
     """Vectors of weighted term counts: (1 + ln tf) x ln(N / df), rows scaled to length 1.
 

@@ -2,33 +2,36 @@
 
 Search wants every word a person might type; grouping wants only the words that tell one kind of
 software from another. So README boilerplate (install, npm, run, licence, contributing...), stop
-words and numbers are dropped, words are stemmed (components -> component), a few compounds are
-joined (front end, front-end, frontend -> frontend) and adjacent pairs are kept as bigrams, which
-carry most of the meaning ("alert banner", "design system", "open data").
+words and numbers are dropped, words are stemmed (components -> compon), a few compounds are
+joined (front end, front-end, frontend -> frontend), a few names for the same kind of thing are
+made one (style guide, pattern library -> design system), and adjacent words are also kept as
+bigrams, which carry most of the meaning ("alert banner", "design system", "open data").
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from whoosh.lang.porter2 import stem
+from whoosh.lang.porter2 import stem as porter2_stem
 
 from crawler.models import Repository
-from indexer.names import document_vocabulary, is_plain_word, segment, split_identifier, topic_words
-from indexer.readme_text import readme_to_text
+from indexer.names import document_vocabulary, segment, split_identifier, topic_words
+from indexer.readme_text import readme_format, readme_to_text
 
 # A README's opening says what the project is; the rest is mostly how to install and run it.
 README_WORDS = 400
-LEAD_WORDS = 60  # the opening, counted as much as a description
-# Field weights: a name or a description is a deliberate summary, a README word is one of hundreds.
-FIELD_WEIGHTS = {"name": 2.0, "description": 2.0, "topics": 2.0, "readme": 1.0}
+README_SOURCE_CHARS = 8_000  # enough Markdown for README_WORDS words of prose, badges and all
+LEAD_WORDS = 40  # the opening, which counts as much as a description
+# Field weights: a name or a description is a deliberate summary, a README word one of hundreds.
+NAME_WEIGHT = 2.0
+DESCRIPTION_WEIGHT = 2.0
+TOPIC_WEIGHT = 2.0
+README_WEIGHT = 1.0
+# Two words together are far more specific than either ("alert banner", "open data").
+BIGRAM_WEIGHT = 2.0
 BIGRAM_SEPARATOR = " "
-BIGRAM_WEIGHT = 1.0
-
-_RAW_TOKEN = re.compile(r"[^\W_]+(?:['’][a-z]+)?|_+", re.UNICODE)
 
 STOP_WORDS = frozenset(
     """
@@ -40,12 +43,13 @@ STOP_WORDS = frozenset(
     quite rather really same see seen she should since so some such than that the their theirs them then
     there these they this those though through thus to too under until up upon us use used uses using
     very via want was way we well were what when where whether which while who whom whose why will with
-    within without would yet you your yours e.g i.e eg ie tbd
+    within without would yet you your yours eg ie tbd two three four five six seven eight nine ten
+    hundred hundreds thousand thousands million millions
     """.split()
 )
 
 # Words every kind of council repository uses about itself, its tooling or its housekeeping: they
-# say how a project is built or run, not what it is for.
+# say how a project is built, run or shared, not what it is for.
 BOILERPLATE = frozenset(
     """
     install installed installing installation installs npm yarn pnpm pip composer gem gems bundle bundler
@@ -56,7 +60,7 @@ BOILERPLATE = frozenset(
     lint linting readme repository repositories repo repos github gitlab git branch branches clone
     cloning fork commit commits merge pull push request requests issue issues pr prs release
     releases version versions versioning changelog licence license licenses licences licensed
-    licensing copyright copyrights mit gpl apache warranty rights reserved crown contributing
+    copyright copyrights mit gpl apache warranty rights reserved crown contributing
     contribute contributor contributors contribution contributions maintainer maintainers
     maintained maintain conduct code codebase source project projects file files folder folders
     directory directories command commands line terminal shell console script scripts docker
@@ -66,7 +70,7 @@ BOILERPLATE = frozenset(
     note notes information info details detail documentation docs doc guide guides see read
     link links click page website site please thank thanks welcome feel free help support
     supported open source opensource work works working first next last latest current currently
-    available able also ensure make sure simply simple easy quick quickly basic based use user's
+    available able also ensure make sure simply simple easy quick quickly basic based
     http https www com org net html md txt json yaml yml xml api apis app apps application
     applications web tool tools package packages dependencies
     dependency requirement requirements required require requires prerequisites software
@@ -74,18 +78,18 @@ BOILERPLATE = frozenset(
     provide provides provided providing contain contains containing contained include includes included
     including additional necessary add adds added adding create creates created creating allow allows
     allowed enable enables enabled disable disabled default defaults visit get getting copy show shows
-    list type types name names section sections function functions implement implemented
-    implementation top bug bugs security author authors feature features vote reaction reactions
+    list lists listed listing type types name names named naming section sections function functions implement implemented
+    implementation implementations implements implementing top bug bugs security author authors feature features vote reaction reactions
     change changes changed update updates updated new old good better best high real value values
-    process processing call calls called make making made ensure template templates host hosted
+    process processes processing call calls called make making made template templates host hosted
     hosting option options field fields key keys path paths root src dist lib bin usr tmp etc
     support overview introduction usage purpose intended aim aims goal goals various different
-    within across around able help helps helpful thing things something way ways lot lots
+    across around able help helps helpful thing things something way ways lot lots
     """.split()
 )
 
-# Two-letter words kept: they name things (UI, AI, HR); the rest are mostly fragments (js, os, db).
-SHORT_WORDS = frozenset({"ui", "ux", "ai", "hr", "3d", "qr", "ev"})
+# Two-letter words worth keeping: they name things (UI, AI, HR); the rest are fragments (js, os, db).
+SHORT_WORDS = frozenset({"ui", "ux", "ai", "hr", "qr", "ev"})
 
 # Pairs people write apart, hyphenated or joined: one form for all.
 COMPOUNDS: dict[tuple[str, str], str] = {
@@ -101,10 +105,9 @@ COMPOUNDS: dict[tuple[str, str], str] = {
     ("geo", "json"): "geojson",
     ("dot", "net"): "dotnet",
 }
-_COMPOUND_FIRSTS = frozenset(first for first, _ in COMPOUNDS)
 
-# Different names for the same kind of thing, rewritten to one so that they meet. Short and
-# general on purpose, like the search synonyms (indexer/synonyms.py): only names councils use.
+# Different names for one kind of thing, made one so that they meet. Short and general on purpose,
+# like the search synonyms (indexer/synonyms.py): only names councils use for the same thing.
 CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
     variant: ("design", "system")
     for variant in (
@@ -120,7 +123,45 @@ CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
         ("frontend", "toolkit"),
     )
 }
-_CONCEPT_FIRSTS = frozenset(variant[0] for variant in CONCEPTS)
+_FIRSTS = frozenset(first for first, _ in COMPOUNDS) | frozenset(variant[0] for variant in CONCEPTS)
+_DROPPED = STOP_WORDS | BOILERPLATE
+
+# Words, and punctuation that ends a phrase (no bigram is made across it).
+_TOKEN = re.compile(r"[^\W_]+(?:['’][a-z]+)?|[.,;:!?()\[\]{}<>|\"=*/\\\n]")
+
+# Markdown, cheaply: the words of a README need no parse tree (markdown-it would cost ten times
+# as much, and grouping reads every README in the catalogue on every change).
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?(?:^ {0,3}\1[^\n]*$|\Z)", re.MULTILINE | re.DOTALL)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.MULTILINE)
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_URL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)\S+", re.IGNORECASE)
+_ADMONITION = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
+
+
+def markdown_words_text(source: str) -> str:
+    """Markdown (or plain text) with code blocks, images, link targets, tags and URLs taken out."""
+    text = _FENCE.sub("\n", source)
+    text = _HTML_COMMENT.sub(" ", text)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REFERENCE.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _ADMONITION.sub(" ", text)
+    return _URL.sub(" ", text)
+
+
+def readme_plain_text(repo: Repository) -> str:
+    """The opening of the README as plain text: Markdown cheaply, other formats through the indexer's
+    converter (reStructuredText, RDoc and HTML READMEs are few)."""
+    source = (repo.readme or "")[:README_SOURCE_CHARS]
+    if not source:
+        return ""
+    if readme_format(repo.readme_path) in ("markdown", "text"):
+        return markdown_words_text(source)
+    return readme_to_text(source, repo.readme_path)
 
 
 @dataclass
@@ -130,82 +171,150 @@ class RepositoryTerms:
     weights: Counter[str] = field(default_factory=Counter)
     # stem or stem bigram -> Counter of the words as written, for readable labels
     surfaces: dict[str, Counter[str]] = field(default_factory=dict)
+    # the terms of the name alone (a name is the summary its authors chose), for labels
+    name_terms: set[str] = field(default_factory=set)
 
 
-def words(text: str) -> list[str | None]:
-    """Lower-case words of `text`, identifiers split, compounds joined; None marks a break
-    (a stop word, boilerplate, a number or punctuation between sentences) that no bigram crosses."""
-    out: list[str | None] = []
-    for line in text.splitlines():
-        raw: list[str] = []
-        for token in _RAW_TOKEN.findall(line):
-            if token.startswith("_"):
-                continue
-            parts = [token] if is_plain_word(token) else split_identifier(token)
-            raw.extend(part.lower() for part in parts)
-        for word in _rewrite(raw):
-            if (len(word) < 3 and word not in SHORT_WORDS) or not word.isalpha() or word in STOP_WORDS:
-                out.append(None)
+class TermExtractor:
+    """Terms of repositories, remembering the words it has seen: a catalogue repeats the same few
+    thousand words, and splitting and stemming each occurrence afresh would be most of the cost.
+    Make one per grouping run."""
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str] = {}
+        self._tokens: dict[str, tuple[str, ...]] = {}
+
+    def stem(self, word: str) -> str:
+        found = self._stems.get(word)
+        if found is None:
+            found = self._stems[word] = porter2_stem(word)
+        return found
+
+    def _parts(self, token: str) -> tuple[str, ...]:
+        found = self._tokens.get(token)
+        if found is None:
+            if token.isalpha() and (token.islower() or token.istitle() or token.isupper()):
+                found = (token.lower(),)
             else:
-                out.append(None if word in BOILERPLATE else word)
-        out.append(None)
-    return out
+                found = tuple(part.lower() for part in split_identifier(token)) or ("",)
+            self._tokens[token] = found
+        return found
+
+    def words(self, text: str) -> list[str | None]:
+        """Lower-case words of `text`, identifiers split, compounds joined, concepts named one way.
+        None marks a break (a stop word, boilerplate, a number, punctuation or a line end) that no
+        bigram crosses."""
+        raw: list[str] = []
+        parts = self._parts
+        for token in _TOKEN.findall(text):
+            if len(token) == 1 and not token.isalnum():
+                raw.append("")
+            else:
+                raw.extend(parts(token))
+        if not _FIRSTS.isdisjoint(raw):
+            raw = _rewrite(raw)
+        return [None if word in _DROPPED or not _keep(word) else word for word in raw]
+
+    def _add(
+        self,
+        terms: RepositoryTerms,
+        sequence: list[str | None],
+        weight: float,
+        bigrams: bool = True,
+        surfaces: bool = False,
+    ) -> None:
+        previous: str | None = None  # the stem of the word before, if it counts
+        previous_word = ""
+        weights = terms.weights
+        stem = self.stem
+        for word in sequence:
+            if word is None:
+                previous = None
+                continue
+            key = stem(word)
+            weights[key] += weight
+            if surfaces:
+                terms.surfaces.setdefault(key, Counter())[word] += 1
+            if bigrams and previous is not None and previous != key:
+                pair = previous + BIGRAM_SEPARATOR + key
+                weights[pair] += weight * BIGRAM_WEIGHT
+                if surfaces:
+                    terms.surfaces.setdefault(pair, Counter())[previous_word + " " + word] += 1
+            previous, previous_word = key, word
+
+    def readme_words(self, repo: Repository, limit: int | None = None) -> list[str | None]:
+        """The first `limit` (default README_WORDS) kept words of the README, with breaks."""
+        sequence = self.words(readme_plain_text(repo))
+        return sequence[: _kept_prefix(sequence, README_WORDS if limit is None else limit)]
+
+    def terms(self, repo: Repository, *, surfaces: bool = False) -> RepositoryTerms:
+        """Weighted terms of a repository's name, description, topics and README opening; with
+        `surfaces`, also how each was written (only labels need that, and it costs a third more)."""
+        terms = RepositoryTerms()
+        readme = self.readme_words(repo)
+        name = self.words(" ".join(self.name_parts(repo, readme)))
+        self._add(terms, name, NAME_WEIGHT, surfaces=surfaces)
+        if surfaces:
+            terms.name_terms.update(terms.weights)
+        if repo.description:
+            self._add(terms, self.words(repo.description), DESCRIPTION_WEIGHT, surfaces=surfaces)
+        if repo.topics:
+            topics = self.words(" ".join(topic_words(repo.topics)))
+            self._add(terms, topics, TOPIC_WEIGHT, bigrams=False, surfaces=surfaces)
+        lead = _kept_prefix(readme, LEAD_WORDS)
+        self._add(terms, readme[:lead], DESCRIPTION_WEIGHT, surfaces=surfaces)
+        self._add(terms, readme[lead:], README_WEIGHT, surfaces=surfaces)
+        return terms
+
+    def name_parts(self, repo: Repository, readme: list[str | None]) -> list[str]:
+        """The name as words in order (`lbcamden-frontend` -> lb camden frontend); run-together
+        lower-case names are split with the README's own words as the vocabulary."""
+        parts: list[str] = []
+        vocabulary: frozenset[str] | None = None
+        for part in split_identifier(repo.name):
+            lower = part.lower()
+            if len(lower) >= 5 and lower.isalpha():  # only these can be run-together words
+                if vocabulary is None:
+                    vocabulary = document_vocabulary(" ".join(w for w in readme if w), repo.description)
+                parts.extend(segment(lower, vocabulary) or [lower])
+            else:
+                parts.append(lower)
+        return parts
+
+
+def _keep(word: str) -> bool:
+    return (len(word) > 2 or word in SHORT_WORDS) and word.isalpha()
 
 
 def _rewrite(raw: list[str]) -> list[str]:
     """Join compounds (front end -> frontend), then name concepts one way (style guide -> design system)."""
     joined: list[str] = []
-    i = 0
-    while i < len(raw):
+    i, n = 0, len(raw)
+    while i < n:
         word = raw[i]
-        if word in _COMPOUND_FIRSTS and i + 1 < len(raw) and (word, raw[i + 1]) in COMPOUNDS:
+        if word in _FIRSTS and i + 1 < n and (word, raw[i + 1]) in COMPOUNDS:
             word = COMPOUNDS[(word, raw[i + 1])]
             i += 1
         joined.append(word)
         i += 1
     out: list[str] = []
-    i = 0
-    while i < len(joined):
+    i, n = 0, len(joined)
+    while i < n:
         word = joined[i]
-        if word in _CONCEPT_FIRSTS:
-            for length in (2, 1):
-                concept = CONCEPTS.get(tuple(joined[i : i + length]))
-                if concept:
-                    out.extend(concept)
-                    i += length
-                    break
-            else:
-                out.append(word)
+        if word in _FIRSTS:
+            concept = CONCEPTS.get((word, joined[i + 1])) if i + 1 < n else None
+            if concept:
+                out.extend(concept)
+                i += 2
+                continue
+            concept = CONCEPTS.get((word,))
+            if concept:
+                out.extend(concept)
                 i += 1
-        else:
-            out.append(word)
-            i += 1
+                continue
+        out.append(word)
+        i += 1
     return out
-
-
-def _add(terms: RepositoryTerms, sequence: list[str | None], weight: float, bigrams: bool = True) -> None:
-    previous: tuple[str, str] | None = None  # (stem, surface) of the word before, if it counts
-    for word in sequence:
-        if word is None:
-            previous = None
-            continue
-        key = stem(word)
-        terms.weights[key] += weight
-        terms.surfaces.setdefault(key, Counter())[word] += 1
-        if bigrams and previous is not None and previous[0] != key:
-            pair = previous[0] + BIGRAM_SEPARATOR + key
-            terms.weights[pair] += weight * BIGRAM_WEIGHT
-            terms.surfaces.setdefault(pair, Counter())[previous[1] + " " + word] += 1
-        previous = (key, word)
-
-
-def name_parts(name: str, vocabulary: frozenset[str]) -> list[str]:
-    """A repository name as words in order: `lbcamden-frontend` -> lb camden frontend."""
-    parts: list[str] = []
-    for part in split_identifier(name):
-        lower = part.lower()
-        parts.extend(segment(lower, vocabulary) or [lower])
-    return parts
 
 
 def _kept_prefix(sequence: list[str | None], limit: int) -> int:
@@ -219,31 +328,11 @@ def _kept_prefix(sequence: list[str | None], limit: int) -> int:
     return len(sequence)
 
 
-def readme_words(repo: Repository, limit: int | None = None) -> list[str | None]:
-    """The first `limit` (default README_WORDS) kept words of the README as plain text, with breaks."""
-    sequence = words(readme_to_text(repo.readme, repo.readme_path))
-    return sequence[: _kept_prefix(sequence, README_WORDS if limit is None else limit)]
-
-
-def repository_terms(repo: Repository) -> RepositoryTerms:
-    """Weighted terms of a repository's name, description, topics and README opening."""
-    terms = RepositoryTerms()
-    readme = readme_words(repo)
-    vocabulary = document_vocabulary(" ".join(w for w in readme if w), repo.description)
-    _add(terms, words(" ".join(name_parts(repo.name, vocabulary))), FIELD_WEIGHTS["name"])
-    if repo.description:
-        _add(terms, words(repo.description), FIELD_WEIGHTS["description"])
-    if repo.topics:
-        _add(terms, words(" ".join(topic_words(repo.topics))), FIELD_WEIGHTS["topics"], bigrams=False)
-    lead = _kept_prefix(readme, LEAD_WORDS)
-    _add(terms, readme[:lead], FIELD_WEIGHTS["description"])
-    _add(terms, readme[lead:], FIELD_WEIGHTS["readme"])
-    return terms
-
-
-def most_common_surface(surfaces: Iterable[Counter[str]]) -> str:
-    """The spelling used most often across repositories."""
+def most_common_surface(surfaces: list[Counter[str]]) -> str:
+    """The spelling used most often across repositories (ties: the alphabetically first)."""
     total: Counter[str] = Counter()
     for counter in surfaces:
         total.update(counter)
-    return total.most_common(1)[0][0] if total else ""
+    if not total:
+        return ""
+    return min(total.items(), key=lambda item: (-item[1], item[0]))[0]

@@ -195,6 +195,21 @@ def test_an_unexpected_api_answer_is_reported_not_raised(emulator, crawl_setting
     assert "gave up after" in (summary.failed[0].error or "")
 
 
+def test_a_malformed_repository_in_a_listing_fails_that_handle_only(emulator, crawl_settings):
+    # The bad value surfaces inside the handle's task group; it must be named, not a traceback.
+    emulator.add_account("Odd")
+    emulator.add_repo("Odd", FakeRepo(name="r", readme=b"x", stars="lots"))  # type: ignore[arg-type]
+    emulator.add_account("Fine")
+    emulator.add_repo("Fine", FakeRepo(name="r", readme=b"x"))
+    settings = crawl_settings({"Odd Council": ["Odd"], "Fine Council": ["Fine"]})
+
+    summary = run_crawl(settings)
+
+    assert [(o.handle, o.status) for o in summary.failed] == [("Odd", "failed")]
+    assert "unexpected answer from GitHub (ValueError" in (summary.failed[0].error or "")
+    assert list(stored(settings)) == ["Fine/r"]
+
+
 def test_only_the_named_orgs_are_crawled(emulator, crawl_settings):
     for handle in ("A-Council", "B-Council"):
         emulator.add_account(handle)
@@ -300,6 +315,20 @@ def test_crawl_command_exits_1_and_names_the_failed_handle(emulator, tmp_path):
     )
     assert result.exit_code == 1
     assert "Failed: nobody-here (Nobody Council)" in result.output
+
+
+def test_crawl_command_names_an_unusable_catalogue_without_a_traceback(emulator, tmp_path):
+    config = tmp_path / "orgs.yaml"
+    config.write_text(config_text({"A": ["a-council"]}), encoding="utf-8")
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "catalogue.sqlite").write_bytes(b"this is not an SQLite database " * 20)
+    result = CliRunner().invoke(
+        cli, ["crawl", "--config", str(config), "--data-dir", str(data), "--api-url", emulator.url]
+    )
+    assert result.exit_code == 1
+    assert f"error: data dir {data}: file is not a database" in result.output
+    assert emulator.stats.total_requests == 0
 
 
 @pytest.fixture

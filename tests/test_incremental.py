@@ -231,8 +231,34 @@ def test_installation_tokens_are_renewed_before_they_expire():
         assert source.refreshes == 2
 
 
-def test_app_options_must_come_together(tmp_path):
-    result = CliRunner().invoke(cli, ["crawl", "--app-id", "1", "--data-dir", str(tmp_path)])
+@pytest.mark.parametrize("wrong", ["key", "installation"])
+def test_wrong_app_credentials_exit_2_with_a_message_not_a_traceback(tmp_path, wrong):
+    private, public = _rsa_key()
+    other_key, _ = _rsa_key()
+    with GitHubEmulator(tokens=set()) as server:
+        server.add_app(123, public, installation_id=456)
+        server.add_account("AppCouncil")
+        server.add_repo("AppCouncil", FakeRepo(name="r", readme=b"x"))
+        key_file = tmp_path / "app.pem"
+        key_file.write_text(other_key if wrong == "key" else private, encoding="utf-8")
+        config = tmp_path / "orgs.yaml"
+        config.write_text(config_text({"App Council": ["AppCouncil"]}), encoding="utf-8")
+        installation = "999" if wrong == "installation" else "456"
+        result = CliRunner().invoke(
+            cli,
+            ["crawl", "--config", str(config), "--data-dir", str(tmp_path / "data"), "--api-url", server.url]
+            + ["--app-id", "123", "--app-private-key", str(key_file), "--installation-id", installation],
+        )
+        assert not any("/repos" in path or "/orgs/" in path for _, path, _ in server.stats.requests)
+    assert result.exit_code == 2, result.output
+    assert "GitHub App 123, installation" in result.output and "no installation token" in result.output
+    assert not isinstance(result.exception, ExceptionGroup)
+
+
+@pytest.mark.parametrize("command", [["crawl"], ["schedule", "--every", "1h"]])
+def test_app_options_must_come_together(tmp_path, command):
+    # `schedule` takes them too: scheduled crawls are what an App's higher limit is for.
+    result = CliRunner().invoke(cli, [*command, "--app-id", "1", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "--installation-id" in result.output
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from councilcode.cli import cli
-from councilcode.jobs import run_crawl
+from councilcode.jobs import CrawlInterrupted, run_crawl
 from councilcode.lock import LockBusy, crawl_lock
 from councilcode.schedule import Schedule, Stopper, parse_every, run_schedule
 from crawler.catalogue import Catalogue
@@ -182,6 +182,21 @@ def test_a_manual_crawl_during_another_exits_3_with_a_clear_message(emulator, tm
         holder.wait(timeout=10)
     assert result.exit_code == 3
     assert "another crawl is running" in result.output
+    assert emulator.stats.total_requests == 0
+
+
+def test_a_stop_request_ends_the_wait_for_the_lock(emulator, crawl_settings):
+    settings = crawl_settings({"A": ["a-council"]}, lock_wait=600.0)
+    holder = _hold_lock(settings.data_dir.lock)
+    stopper = Stopper()
+    # Asked before the wait starts: the wait must end at its first check, not after lock_wait.
+    stopper.request_stop()
+    try:
+        with pytest.raises(CrawlInterrupted, match="waiting for another crawl"):
+            run_crawl(settings, None, stopper)
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
     assert emulator.stats.total_requests == 0
 
 
