@@ -18,38 +18,18 @@ from councilcode.index_cli import index_command, search_command
 from councilcode.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index, run_crawl, run_index
 from councilcode.lock import LockBusy
 from councilcode.logs import setup_logging
+from councilcode.options import api_url_option, config_option, data_dir_option
 from councilcode.orgs_cli import orgs
 from councilcode.progress import LogProgress, RichProgress
 from councilcode.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.serve_cli import serve_command
-from councilcode.settings import DEFAULT_API_URL, DEFAULT_CONFIG, DataDir
+from councilcode.settings import DataDir
 from councilcode.status import status_report
 from crawler.auth import AuthError
 from crawler.catalogue import Catalogue
 from crawler.crawl import CrawlError, CrawlSummary
 from crawler.export import FORMATS, export_repositories
 from indexer.generations import IndexBusy
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the catalogue and index live. Default: $COUNCILCODE_DATA_DIR or ./data",
-)
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The councils and their GitHub handles.",
-)
-api_url_option = click.option(
-    "--api-url",
-    default=DEFAULT_API_URL,
-    show_default=True,
-    help="GitHub API root; GitHub Enterprise uses https://HOST/api/v3.",
-)
 
 
 def app_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from councilcode.options import data_dir_option
 from councilcode.settings import DataDir
 from indexer.build import update_index
 from indexer.docvalues import SORTS
@@ -21,13 +22,6 @@ from indexer.search import MAX_LIMIT, IndexMissing, Searcher, SearchRequest, Sea
 EXIT_BUSY = 1
 EXIT_MISSING = 2
 
-_data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the catalogue and index live. Default: $COUNCILCODE_DATA_DIR or ./data",
-)
-
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
@@ -35,7 +29,7 @@ def _fail(message: str, code: int) -> None:
 
 
 @click.command()
-@_data_dir_option
+@data_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch instead of updating the current one.")
 @click.option(
     "--wait",
@@ -80,7 +74,7 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
 @click.option("--archived/--not-archived", default=None, help="Only archived repositories, or only those not archived.")
 @click.option("--fork/--not-fork", default=None, help="Only forks, or only repositories that are not forks.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of results.")
-@_data_dir_option
+@data_dir_option
 def search_command(
     query: tuple[str, ...],
     as_json: bool,

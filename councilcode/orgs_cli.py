@@ -31,8 +31,8 @@ from councilcode.config import (
     is_valid_login,
     load_councils,
 )
+from councilcode.options import api_url_option, config_option
 from councilcode.orgs_file import OrgsFileError, add_council
-from councilcode.settings import DEFAULT_API_URL, DEFAULT_CONFIG
 from crawler.models import COUNCIL_TYPES, NATIONS, Council
 
 ONLINE_CONCURRENCY = 8  # parallel GitHub look-ups: quick, but gentle on the API
@@ -169,22 +169,6 @@ def _enum_option(
     return callback
 
 
-config_option = click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The councils file.",
-)
-api_option = click.option(
-    "--api-url",
-    default=DEFAULT_API_URL,
-    show_default=True,
-    help="GitHub REST API base URL. $GITHUB_TOKEN is sent if set.",
-)
-
-
 # --- commands ------------------------------------------------------------------------------------
 
 
@@ -196,9 +180,9 @@ def orgs() -> None:
 @orgs.command("list")
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-def list_councils(config: Path, as_json: bool) -> None:
+def list_councils(config_path: Path, as_json: bool) -> None:
     """Show every council with its GitHub handles, type and nation."""
-    councils = _load_or_exit(config)
+    councils = _load_or_exit(config_path)
     if as_json:
         rows = [
             {
@@ -228,21 +212,21 @@ def list_councils(config: Path, as_json: bool) -> None:
 @orgs.command("check")
 @config_option
 @click.option("--online", is_flag=True, help="Also ask GitHub whether every handle exists.")
-@api_option
-def check(config: Path, online: bool, api_url: str) -> None:
+@api_url_option
+def check(config_path: Path, online: bool, api_url: str) -> None:
     """Check the councils file and print every problem with its line."""
-    councils = _load_or_exit(config)
+    councils = _load_or_exit(config_path)
     handles = sum(len(c.github) for c in councils)
     if online:
-        problems = _check_online(config, councils, api_url)
+        problems = _check_online(config_path, councils, api_url)
         if problems:
             _print_problems(problems)
             sys.exit(1)
-    summary = f"{config}: {_plural(len(councils), 'council')}, {_plural(handles, 'handle')}, no problems"
+    summary = f"{config_path}: {_plural(len(councils), 'council')}, {_plural(handles, 'handle')}, no problems"
     click.echo(summary + (" (all found on GitHub)" if online else ""))
 
 
-def _check_online(config: Path, councils: list[Council], api_url: str) -> list[ConfigProblem]:
+def _check_online(config_path: Path, councils: list[Council], api_url: str) -> list[ConfigProblem]:
     """A problem for every handle GitHub does not know (or could not be asked about)."""
     pairs = [(council, handle) for council in councils for handle in council.github]
     with github_client(api_url) as client:
@@ -252,10 +236,10 @@ def _check_online(config: Path, councils: list[Council], api_url: str) -> list[C
             try:
                 found = find_account(client, handle)
             except GitHubLookupError as exc:
-                return ConfigProblem(config, council.line, f"could not check GitHub handle {handle!r}: {exc}")
+                return ConfigProblem(config_path, council.line, f"could not check GitHub handle {handle!r}: {exc}")
             if found is None:
                 return ConfigProblem(
-                    config,
+                    config_path,
                     council.line,
                     f"GitHub handle {handle!r} of council {council.name!r} does not exist "
                     "(no organisation or user of that name)",
@@ -279,7 +263,7 @@ def _check_online(config: Path, councils: list[Council], api_url: str) -> list[C
 @click.option("--nation", callback=_enum_option(check_nation, NATIONS), help=f"One of: {', '.join(NATIONS)}.")
 @click.option("--website", help="The council's official website (http or https URL).")
 @config_option
-@api_option
+@api_url_option
 @click.option("--offline", is_flag=True, help="Do not check the handle on GitHub.")
 def add(
     handle: str,
@@ -287,7 +271,7 @@ def add(
     council_type: str | None,
     nation: str | None,
     website: str | None,
-    config: Path,
+    config_path: Path,
     api_url: str,
     offline: bool,
 ) -> None:
@@ -307,9 +291,11 @@ def add(
     if website is not None and not is_http_url(website.strip()):
         raise click.BadParameter(f"{website!r} is not an http(s) URL", param_hint="--website")
 
-    existing = handle_index(_load_or_exit(config)).get(handle.lower())
+    existing = handle_index(_load_or_exit(config_path)).get(handle.lower())
     if existing is not None:
-        _fail(f"GitHub handle {handle!r} is already listed for council {existing.name!r} at {config}:{existing.line}")
+        _fail(
+            f"GitHub handle {handle!r} is already listed for council {existing.name!r} at {config_path}:{existing.line}"
+        )
 
     kind = "handle "
     if not offline:
@@ -326,15 +312,15 @@ def add(
 
     council = Council(name=name, github=(handle,), type=council_type, nation=nation, website=website)
     try:
-        add_council(config, council)
+        add_council(config_path, council)
     except ConfigError as exc:
         _print_problems(exc.problems)
         sys.exit(1)
     except OrgsFileError as exc:
         _fail(str(exc))
 
-    added = handle_index(load_councils(config))[handle.lower()]
+    added = handle_index(load_councils(config_path))[handle.lower()]
     if len(added.github) > 1:
-        click.echo(f"{config}:{added.line}: added GitHub {kind}{handle!r} to council {added.name!r}")
+        click.echo(f"{config_path}:{added.line}: added GitHub {kind}{handle!r} to council {added.name!r}")
     else:
-        click.echo(f"{config}:{added.line}: added council {added.name!r} with GitHub {kind}{handle!r}")
+        click.echo(f"{config_path}:{added.line}: added council {added.name!r} with GitHub {kind}{handle!r}")

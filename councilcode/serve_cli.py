@@ -7,16 +7,12 @@ from pathlib import Path
 
 import click
 
+from councilcode.options import data_dir_option
 from councilcode.settings import DataDir
 
 
 @click.command("serve")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the catalogue and index live. Default: $COUNCILCODE_DATA_DIR or ./data",
-)
+@data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option(

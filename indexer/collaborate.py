@@ -30,8 +30,8 @@ from scipy import sparse
 
 from crawler.catalogue import slugify
 from crawler.models import Repository
-from indexer.group_clusters import NEIGHBOURS, Vectors, average_linkage, neighbour_graph, tfidf_vectors
-from indexer.group_terms import BIGRAM_SEPARATOR, TermExtractor, most_common_surface
+from indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors
+from indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +135,18 @@ class Groups:
 def find_groups(repositories: Sequence[Repository], *, threshold: float = THRESHOLD) -> list[Group]:
     """Groups of similar repositories spanning two or more councils, most councils first."""
     extractor = TermExtractor()
-    terms = [extractor.terms(repo).weights for repo in repositories]
-    vectors = tfidf_vectors(terms, [repo.council for repo in repositories])
+    described = [extractor.terms(repo) for repo in repositories]
+    vectors = tfidf_vectors([d.weights for d in described], [repo.council for repo in repositories])
     edges = neighbour_graph(vectors.matrix, k=NEIGHBOURS)
     groups = []
     for members in average_linkage(len(repositories), edges, threshold):
-        group = _make_group([repositories[i] for i in members], vectors.matrix[members], vectors, extractor)
+        group = _make_group(
+            [repositories[i] for i in members],
+            [described[i] for i in members],
+            vectors.matrix[members],
+            vectors.terms,
+            extractor,
+        )
         if group is not None:
             groups.append(group)
     groups.sort(key=lambda g: (-len(g.councils), -len(g.repositories), g.label, g.id))
@@ -161,7 +167,11 @@ def build_groups(repositories: Sequence[Repository], *, source: str = "", thresh
 
 
 def _make_group(
-    members: list[Repository], rows: sparse.csr_matrix, vectors: Vectors, extractor: TermExtractor
+    members: list[Repository],
+    described: list[RepositoryTerms],
+    rows: sparse.csr_matrix,
+    terms: list[str],
+    extractor: TermExtractor,
 ) -> Group | None:
     similarity = (rows @ rows.T).toarray()
     reuse_of = _reuse(members, similarity)
@@ -169,7 +179,7 @@ def _make_group(
     councils = sorted({m.council for m in built}, key=str.lower)
     if len(councils) < 2:
         return None  # one council's own work, or one project and its forks: not duplicated effort
-    phrases = _distinctive_terms(members, rows, vectors.terms, extractor)
+    phrases = _distinctive_terms(members, described, rows, terms, extractor)
     label = _label(phrases)
     names = sorted(m.full_name.lower() for m in members)
     digest = hashlib.sha1("\n".join(names).encode("utf-8")).hexdigest()[:6]
@@ -235,7 +245,11 @@ class Phrase:
 
 
 def _distinctive_terms(
-    members: list[Repository], rows: sparse.csr_matrix, terms: list[str], extractor: TermExtractor
+    members: list[Repository],
+    described: list[RepositoryTerms],
+    rows: sparse.csr_matrix,
+    terms: list[str],
+    extractor: TermExtractor,
 ) -> list[Phrase]:
     """The group's terms, best first. A term scores its weight in the group's centroid, doubled
     when every member's name has it (a name is the summary its authors chose), and counts only if
@@ -243,7 +257,6 @@ def _distinctive_terms(
     bigram is left out."""
     centroid = np.asarray(rows.mean(axis=0)).ravel()
     present = rows.tocsc()
-    described = [extractor.terms(m, surfaces=True) for m in members]
     candidates: list[tuple[float, str]] = []
     for j in np.flatnonzero(centroid):
         users = present.indices[present.indptr[j] : present.indptr[j + 1]]
@@ -268,8 +281,7 @@ def _distinctive_terms(
         if stems <= covered:
             continue  # "drupal" after "localgov drupal"
         covered |= stems
-        text = most_common_surface([d.surfaces[term] for d in described if term in d.surfaces]) or term
-        chosen.append(Phrase(round(score, 4), term, text))
+        chosen.append(Phrase(round(score, 4), term, extractor.spell(term)))
         if len(chosen) >= max(KEY_TERMS, SEARCH_WORDS):
             break
     return chosen

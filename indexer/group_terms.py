@@ -166,13 +166,11 @@ def readme_plain_text(repo: Repository) -> str:
 
 @dataclass
 class RepositoryTerms:
-    """A repository's weighted terms (stems and stem bigrams) and how each was written."""
+    """A repository's weighted terms: stems and stem bigrams ("alert banner")."""
 
     weights: Counter[str] = field(default_factory=Counter)
-    # stem or stem bigram -> Counter of the words as written, for readable labels
-    surfaces: dict[str, Counter[str]] = field(default_factory=dict)
     # the terms of the name alone (a name is the summary its authors chose), for labels
-    name_terms: set[str] = field(default_factory=set)
+    name_terms: frozenset[str] = frozenset()
 
 
 class TermExtractor:
@@ -183,6 +181,8 @@ class TermExtractor:
     def __init__(self) -> None:
         self._stems: dict[str, str] = {}
         self._tokens: dict[str, tuple[str, ...]] = {}
+        self._counts: Counter[str] = Counter()  # every kept word seen, for writing stems back as words
+        self._spellings: dict[str, str] | None = None
 
     def stem(self, word: str) -> str:
         found = self._stems.get(word)
@@ -215,16 +215,8 @@ class TermExtractor:
             raw = _rewrite(raw)
         return [None if word in _DROPPED or not _keep(word) else word for word in raw]
 
-    def _add(
-        self,
-        terms: RepositoryTerms,
-        sequence: list[str | None],
-        weight: float,
-        bigrams: bool = True,
-        surfaces: bool = False,
-    ) -> None:
+    def _add(self, terms: RepositoryTerms, sequence: list[str | None], weight: float, bigrams: bool = True) -> None:
         previous: str | None = None  # the stem of the word before, if it counts
-        previous_word = ""
         weights = terms.weights
         stem = self.stem
         for word in sequence:
@@ -233,37 +225,41 @@ class TermExtractor:
                 continue
             key = stem(word)
             weights[key] += weight
-            if surfaces:
-                terms.surfaces.setdefault(key, Counter())[word] += 1
             if bigrams and previous is not None and previous != key:
-                pair = previous + BIGRAM_SEPARATOR + key
-                weights[pair] += weight * BIGRAM_WEIGHT
-                if surfaces:
-                    terms.surfaces.setdefault(pair, Counter())[previous_word + " " + word] += 1
-            previous, previous_word = key, word
+                weights[previous + BIGRAM_SEPARATOR + key] += weight * BIGRAM_WEIGHT
+            previous = key
+        self._counts.update(filter(None, sequence))
+
+    def spell(self, term: str) -> str:
+        """A term as people write it: each stem as its most frequent word (`compon` -> components)."""
+        if self._spellings is None:
+            best: dict[str, tuple[int, str]] = {}
+            for word, count in self._counts.items():
+                key = self._stems.get(word) or self.stem(word)
+                if (count, word) > best.get(key, (0, "")):
+                    best[key] = (count, word)
+            self._spellings = {key: word for key, (_, word) in best.items()}
+        return " ".join(self._spellings.get(part, part) for part in term.split(BIGRAM_SEPARATOR))
 
     def readme_words(self, repo: Repository, limit: int | None = None) -> list[str | None]:
         """The first `limit` (default README_WORDS) kept words of the README, with breaks."""
         sequence = self.words(readme_plain_text(repo))
         return sequence[: _kept_prefix(sequence, README_WORDS if limit is None else limit)]
 
-    def terms(self, repo: Repository, *, surfaces: bool = False) -> RepositoryTerms:
-        """Weighted terms of a repository's name, description, topics and README opening; with
-        `surfaces`, also how each was written (only labels need that, and it costs a third more)."""
+    def terms(self, repo: Repository) -> RepositoryTerms:
+        """Weighted terms of a repository's name, description, topics and README opening."""
         terms = RepositoryTerms()
+        self._spellings = None
         readme = self.readme_words(repo)
-        name = self.words(" ".join(self.name_parts(repo, readme)))
-        self._add(terms, name, NAME_WEIGHT, surfaces=surfaces)
-        if surfaces:
-            terms.name_terms.update(terms.weights)
+        self._add(terms, self.words(" ".join(self.name_parts(repo, readme))), NAME_WEIGHT)
+        terms.name_terms = frozenset(terms.weights)
         if repo.description:
-            self._add(terms, self.words(repo.description), DESCRIPTION_WEIGHT, surfaces=surfaces)
+            self._add(terms, self.words(repo.description), DESCRIPTION_WEIGHT)
         if repo.topics:
-            topics = self.words(" ".join(topic_words(repo.topics)))
-            self._add(terms, topics, TOPIC_WEIGHT, bigrams=False, surfaces=surfaces)
+            self._add(terms, self.words(" ".join(topic_words(repo.topics))), TOPIC_WEIGHT, bigrams=False)
         lead = _kept_prefix(readme, LEAD_WORDS)
-        self._add(terms, readme[:lead], DESCRIPTION_WEIGHT, surfaces=surfaces)
-        self._add(terms, readme[lead:], README_WEIGHT, surfaces=surfaces)
+        self._add(terms, readme[:lead], DESCRIPTION_WEIGHT)
+        self._add(terms, readme[lead:], README_WEIGHT)
         return terms
 
     def name_parts(self, repo: Repository, readme: list[str | None]) -> list[str]:
@@ -326,13 +322,3 @@ def _kept_prefix(sequence: list[str | None], limit: int) -> int:
             if kept > limit:
                 return i
     return len(sequence)
-
-
-def most_common_surface(surfaces: list[Counter[str]]) -> str:
-    """The spelling used most often across repositories (ties: the alphabetically first)."""
-    total: Counter[str] = Counter()
-    for counter in surfaces:
-        total.update(counter)
-    if not total:
-        return ""
-    return min(total.items(), key=lambda item: (-item[1], item[0]))[0]
