@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 
 from councilcode import __version__
+from councilcode.collaborate_cli import collaborate_command
 from councilcode.config import ConfigError
 from councilcode.index_cli import index_command, search_command
 from councilcode.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index, run_crawl, run_index
@@ -290,3 +291,4 @@ cli.add_command(orgs)
 cli.add_command(index_command, "index")
 cli.add_command(search_command, "search")
 cli.add_command(serve_command, "serve")
+cli.add_command(collaborate_command, "collaborate")

@@ -19,6 +19,7 @@ from whoosh.index import LockError
 
 from crawler.catalogue import Catalogue
 from crawler.models import REPOSITORY_FIELDS, Repository
+from indexer.collaborate import refresh_groups
 from indexer.generations import Generation, IndexBusy, IndexStore
 from indexer.schema import ROW_FLAGS, SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
 
@@ -80,6 +81,9 @@ def update_index(
         started = time.perf_counter()
         entries = catalogue_entries(catalogue_path)
         report = index_entries(store, entries, rebuild=rebuild, lock_timeout=lock_timeout)
+        # Collaboration groups are derived from the same records: refreshed (only if they changed)
+        # under the same lock, so they always describe the catalogue the index describes.
+        refresh_groups(store.root, entries)
     return replace(report, seconds=round(time.perf_counter() - started, 3))
 
 

@@ -1,6 +1,6 @@
 """TF-IDF vectors, a nearest-neighbour similarity graph, and average-linkage clustering over it.
 
-The pieces of `indexer.collaborate` that are plain numerics: no repositories, no labels.
+The numerical part of the collaboration finder (`indexer.group_finder`): no repositories, no labels.
 
 Cost at n documents: building the vectors is linear in the text; the graph is n sparse
 matrix-vector products done in blocks (each block's similarities are a dense array only for as
@@ -20,6 +20,9 @@ from scipy import sparse
 
 NEIGHBOURS = 20  # k: each repository's most similar others, the only pairs clustering looks at
 MIN_EDGE = 0.05  # similarities below this are noise and never join anything
+MAX_TERMS = 15  # a repository is described by its strongest terms; see _keep_largest
+MIN_TERMS = 3
+MIN_DF_LIMIT = 50  # max_df never drops a term used by fewer repositories than this
 BLOCK_ROWS = 512  # rows of the similarity matrix held densely at once (512 x 25,000 floats = 50 MB)
 
 
@@ -29,8 +32,6 @@ class Vectors:
 
     matrix: sparse.csr_matrix
     terms: list[str]
-    idf: np.ndarray
-    document_frequency: np.ndarray
 
 
 def tfidf_vectors(
@@ -39,14 +40,17 @@ def tfidf_vectors(
     *,
     min_owners: int = 2,
     max_df: float = 0.2,
-    max_terms: int = 15,
+    max_terms: int = MAX_TERMS,
+    min_terms: int = MIN_TERMS,
 ) -> Vectors:
     """Vectors of weighted term counts: (1 + ln tf) x ln(N / df), rows scaled to length 1.
 
     A term is kept only when documents of at least `min_owners` different owners (councils) use it,
     since a word only one council uses (its name, its product's name) can never say that two
     councils built the same thing and would only dilute the rest; and when at most `max_df` of
-    the documents use it (at that point it describes everything, so nothing).
+    the documents use it (at that point it describes everything, so nothing). Each row keeps its
+    `max_terms` strongest terms; a row left with fewer than `min_terms` is emptied, since one or two
+    words ("text", "plug in") are too little to say what a repository is.
     """
     n = len(documents)
     df: dict[str, int] = {}
@@ -62,12 +66,9 @@ def tfidf_vectors(
                     term_owners[term] = {seen, owner}
             else:
                 seen.add(owner)
-    limit = max(2, int(max_df * n))
-    kept = sorted(
-        term
-        for term, count in df.items()
-        if 2 <= count <= limit and not isinstance(term_owners[term], str) and len(term_owners[term]) >= min_owners
-    )
+    # In a small catalogue a term in a fifth of it can still be what four repositories share.
+    limit = max(MIN_DF_LIMIT, int(max_df * n))
+    kept = sorted(term for term, count in df.items() if 2 <= count <= limit and _count(term_owners[term]) >= min_owners)
     column = {term: i for i, term in enumerate(kept)}
     frequency = np.array([df[t] for t in kept], dtype=np.float64)
     idf = np.log(n / frequency) if n else frequency
@@ -85,16 +86,23 @@ def tfidf_vectors(
         (np.asarray(values, dtype=np.float32), (rows, cols)), shape=(n, len(kept)), dtype=np.float32
     )
     matrix = _keep_largest(matrix.multiply(idf.astype(np.float32)).tocsr(), max_terms)
+    too_few = np.diff(matrix.indptr) < min_terms
+    if too_few.any():
+        matrix = (sparse.diags((~too_few).astype(np.float32)) @ matrix).tocsr()
+        matrix.eliminate_zeros()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix = sparse.diags((1.0 / norms).astype(np.float32)) @ matrix
-    return Vectors(matrix=matrix.tocsr(), terms=kept, idf=idf, document_frequency=frequency)
+    return Vectors(matrix=matrix.tocsr(), terms=kept)
+
+
+def _count(owners: set[str] | str) -> int:
+    return 1 if isinstance(owners, str) else len(owners)
 
 
 def _keep_largest(matrix: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
-    """Each row with only its `count` largest entries: a long README's many weak words would
-    otherwise add up to a similarity with everything."""
-    matrix.sort_indices()
+    """Each row with only its `count` largest entries (and any tied with the last): a long README's
+    many weak words would otherwise add up to a similarity with everything."""
     data, indptr = matrix.data, matrix.indptr
     for row in range(matrix.shape[0]):
         start, stop = indptr[row], indptr[row + 1]
@@ -121,8 +129,9 @@ def neighbour_graph(
         stop = min(n, start + BLOCK_ROWS)
         block = (matrix[start:stop] @ transposed).toarray()
         block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # a row is not its own neighbour
-        best = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        scores = np.take_along_axis(block, best, axis=1)
+        np.negative(block, out=block)  # argpartition is quickest picking the k smallest
+        best = np.argpartition(block, k - 1, axis=1)[:, :k]
+        scores = -np.take_along_axis(block, best, axis=1)
         for offset, (columns, sims) in enumerate(zip(best, scores, strict=True)):
             i = start + offset
             for j, sim in zip(columns.tolist(), sims.tolist(), strict=True):

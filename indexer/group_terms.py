@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from whoosh.lang.porter2 import stem as porter2_stem
@@ -33,8 +34,7 @@ README_WEIGHT = 1.0
 BIGRAM_WEIGHT = 2.0
 BIGRAM_SEPARATOR = " "
 
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS = """
     a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing done down during each either else etc even ever every
     few for from further get gets got had has have having he her here hers him his how however i if in
@@ -45,13 +45,12 @@ STOP_WORDS = frozenset(
     very via want was way we well were what when where whether which while who whom whose why will with
     within without would yet you your yours eg ie tbd two three four five six seven eight nine ten
     hundred hundreds thousand thousands million millions
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 # Words every kind of council repository uses about itself, its tooling or its housekeeping: they
 # say how a project is built, run or shared, not what it is for.
-BOILERPLATE = frozenset(
-    """
+_BOILERPLATE = """
     install installed installing installation installs npm yarn pnpm pip composer gem gems bundle bundler
     nuget run runs running runner start started starting launch setup set configure configured
     configuration config settings env environment environments variable variables local locally
@@ -78,15 +77,16 @@ BOILERPLATE = frozenset(
     provide provides provided providing contain contains containing contained include includes included
     including additional necessary add adds added adding create creates created creating allow allows
     allowed enable enables enabled disable disabled default defaults visit get getting copy show shows
-    list lists listed listing type types name names named naming section sections function functions implement implemented
-    implementation implementations implements implementing top bug bugs security author authors feature features vote reaction reactions
+    list lists listed listing type types name names named naming section sections function functions
+    implement implemented implementation implementations implements implementing top bug bugs security
+    author authors feature features vote reaction reactions
     change changes changed update updates updated new old good better best high real value values
     process processes processing call calls called make making made template templates host hosted
     hosting option options field fields key keys path paths root src dist lib bin usr tmp etc
     support overview introduction usage purpose intended aim aims goal goals various different
     across around able help helps helpful thing things something way ways lot lots
-    """.split()
-)
+"""
+BOILERPLATE = frozenset(_BOILERPLATE.split())
 
 # Two-letter words worth keeping: they name things (UI, AI, HR); the rest are fragments (js, os, db).
 SHORT_WORDS = frozenset({"ui", "ux", "ai", "hr", "qr", "ev"})
@@ -169,7 +169,8 @@ class RepositoryTerms:
     """A repository's weighted terms: stems and stem bigrams ("alert banner")."""
 
     weights: Counter[str] = field(default_factory=Counter)
-    # the terms of the name alone (a name is the summary its authors chose), for labels
+    # the name's words as kept (a name is the summary its authors chose), for labels
+    name_words: tuple[str | None, ...] = ()
     name_terms: frozenset[str] = frozenset()
 
 
@@ -182,6 +183,7 @@ class TermExtractor:
         self._stems: dict[str, str] = {}
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._counts: Counter[str] = Counter()  # every kept word seen, for writing stems back as words
+        self._pairs: dict[str, str] = {}  # stem bigram -> how it was first written
         self._spellings: dict[str, str] | None = None
 
     def stem(self, word: str) -> str:
@@ -217,6 +219,7 @@ class TermExtractor:
 
     def _add(self, terms: RepositoryTerms, sequence: list[str | None], weight: float, bigrams: bool = True) -> None:
         previous: str | None = None  # the stem of the word before, if it counts
+        previous_word = ""
         weights = terms.weights
         stem = self.stem
         for word in sequence:
@@ -226,12 +229,20 @@ class TermExtractor:
             key = stem(word)
             weights[key] += weight
             if bigrams and previous is not None and previous != key:
-                weights[previous + BIGRAM_SEPARATOR + key] += weight * BIGRAM_WEIGHT
-            previous = key
+                pair = previous + BIGRAM_SEPARATOR + key
+                weights[pair] += weight * BIGRAM_WEIGHT
+                if pair not in self._pairs:
+                    self._pairs[pair] = previous_word + " " + word
+            previous, previous_word = key, word
         self._counts.update(filter(None, sequence))
 
-    def spell(self, term: str) -> str:
-        """A term as people write it: each stem as its most frequent word (`compon` -> components)."""
+    def spell(self, term: str, names: Sequence[Sequence[str | None]] = ()) -> str:
+        """A term as people write it: as most of `names` (the name words of the repositories it
+        describes) write it if any does, else as a bigram was first written, else each stem as its
+        most frequent word."""
+        found = self._spell_from_names(term, names) or self._pairs.get(term)
+        if found:
+            return found
         if self._spellings is None:
             best: dict[str, tuple[int, str]] = {}
             for word, count in self._counts.items():
@@ -240,6 +251,19 @@ class TermExtractor:
                     best[key] = (count, word)
             self._spellings = {key: word for key, (_, word) in best.items()}
         return " ".join(self._spellings.get(part, part) for part in term.split(BIGRAM_SEPARATOR))
+
+    def _spell_from_names(self, term: str, names: Sequence[Sequence[str | None]]) -> str | None:
+        wanted = term.split(BIGRAM_SEPARATOR)
+        size = len(wanted)
+        seen: Counter[str] = Counter()
+        for name in names:
+            for i in range(len(name) - size + 1):
+                window = [word for word in name[i : i + size] if word is not None]
+                if len(window) == size and [self.stem(w) for w in window] == wanted:
+                    seen[" ".join(window)] += 1
+        if not seen:
+            return None
+        return min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
 
     def readme_words(self, repo: Repository, limit: int | None = None) -> list[str | None]:
         """The first `limit` (default README_WORDS) kept words of the README, with breaks."""
@@ -251,7 +275,9 @@ class TermExtractor:
         terms = RepositoryTerms()
         self._spellings = None
         readme = self.readme_words(repo)
-        self._add(terms, self.words(" ".join(self.name_parts(repo, readme))), NAME_WEIGHT)
+        name = self.words(" ".join(self.name_parts(repo, readme)))
+        self._add(terms, name, NAME_WEIGHT)
+        terms.name_words = tuple(name)
         terms.name_terms = frozenset(terms.weights)
         if repo.description:
             self._add(terms, self.words(repo.description), DESCRIPTION_WEIGHT)

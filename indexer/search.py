@@ -31,7 +31,7 @@ from indexer.query import ParsedQuery, QueryBuilder
 from indexer.ranking import Matches, Phrase, match, phrase_of, ranked
 from indexer.scoring import Bm25f
 from indexer.similar import similar_docs
-from indexer.snippets import Terms, make_snippet
+from indexer.snippets import Terms, prepare_texts, snippet_of
 from indexer.spelling import suggest
 
 __all__ = [
@@ -48,6 +48,8 @@ T = TypeVar("T")
 MAX_LIMIT = 100
 WARM_TERMS = 200  # most searched terms recomputed in the background when the index changes
 _CACHED_RESULTS = 128  # recent (query, filters) results kept per index version
+_CACHED_RECORDS = 4096  # stored records (decompressed) kept per index version
+_CACHED_SNIPPETS = 8192  # (document, query terms) snippets and phrase checks kept per index version
 _FILTERS = ("license", "council", "owner", "language", "topic", "archived", "fork", "pushed_since")
 FACET_LIMIT = 50
 
@@ -170,6 +172,27 @@ class _Result:
     suggestion: str | None
 
 
+class _Lru:
+    """A small least-recently-used map (callers hold the Searcher's lock)."""
+
+    __slots__ = ("_entries", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self._size = size
+
+    def get(self, key: Any) -> Any:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: Any, value: Any) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
 @dataclass
 class _State:
     """One open index version, and what has been worked out about it."""
@@ -183,6 +206,22 @@ class _State:
     bm25f: Bm25f
     # (query, filters) -> matches, facet counts and suggestion: a second page costs nothing.
     results: OrderedDict[tuple, _Result] = field(default_factory=OrderedDict)
+    # Work that depends only on the index version, kept so popular documents and words cost
+    # nothing the second time: stored records (each a zlib decompression), snippets and phrase
+    # checks per (document, words), snippet texts, and spelling corrections per word.
+    records: _Lru = field(default_factory=lambda: _Lru(_CACHED_RECORDS))
+    snippets: _Lru = field(default_factory=lambda: _Lru(_CACHED_SNIPPETS))
+    phrases: _Lru = field(default_factory=lambda: _Lru(_CACHED_SNIPPETS))
+    texts: _Lru = field(default_factory=lambda: _Lru(_CACHED_RECORDS))  # snippet texts per document
+    corrections: dict[str, str | None] = field(default_factory=dict)
+
+    def record(self, doc: int) -> dict[str, Any]:
+        """The stored record of `doc` (shared: read only)."""
+        found = self.records.get(doc)
+        if found is None:
+            found = self.searcher.stored_fields(doc)["record"]
+            self.records.put(doc, found)
+        return found
 
     def close(self) -> None:
         try:
@@ -404,7 +443,11 @@ class Searcher:
         result = _Result(
             matches=matches,
             facets=state.values.facet_counts(matches.docs),
-            suggestion=suggest(state.searcher.reader(), parsed.text, parsed.words) if not parsed.empty else None,
+            suggestion=(
+                suggest(state.searcher.reader(), parsed.text, parsed.words, state.corrections)
+                if not parsed.empty
+                else None
+            ),
         )
         state.results[key] = result
         if len(state.results) > _CACHED_RESULTS:
@@ -413,16 +456,29 @@ class Searcher:
 
     @staticmethod
     def _has_phrase(state: _State, doc: int, phrase: Phrase) -> bool:
-        record = state.searcher.stored_fields(doc)["record"]
-        texts = (record.get("name_text"), record.get("description"), record.get("readme_text"))
-        return any(phrase.found_in(text) for text in texts)
+        key = (doc, phrase)
+        found = state.phrases.get(key)
+        if found is None:
+            record = state.record(doc)
+            texts = (record.get("name_text"), record.get("description"), record.get("readme_text"))
+            found = any(phrase.found_in(text) for text in texts)
+            state.phrases.put(key, found)
+        return found
 
     def _hits(self, state: _State, pairs: list[tuple[float, int]], parsed: ParsedQuery) -> list[SearchHit]:
         terms = Terms.of(parsed.terms)
         hits = []
         for score, doc in pairs:
-            record = state.searcher.stored_fields(doc)["record"]
-            snippet = make_snippet([record.get("description"), record.get("readme_text")], terms)
+            record = state.record(doc)
+            key = (doc, terms)
+            snippet = state.snippets.get(key)
+            if snippet is None:
+                texts = state.texts.get(doc)
+                if texts is None:
+                    texts = prepare_texts([record.get("description"), record.get("readme_text")])
+                    state.texts.put(doc, texts)
+                snippet = snippet_of(texts, terms)
+                state.snippets.put(key, snippet)
             hits.append(
                 SearchHit(
                     full_name=record["full_name"],
@@ -447,12 +503,12 @@ class Searcher:
         docnum = state.searcher.document_number(key=full_name.strip().lower())
         if docnum is None:
             return []
-        record = state.searcher.stored_fields(docnum)["record"]
+        record = state.record(docnum)
         same_council = state.values.docs_with("council", record["council"])
         found = similar_docs(state.searcher, state.bm25f, docnum, record, same_council, limit)
         similar = []
         for doc in found:
-            other = state.searcher.stored_fields(doc.docnum)["record"]
+            other = state.record(doc.docnum)
             similar.append(
                 SimilarRepo(
                     full_name=other["full_name"],

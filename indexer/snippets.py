@@ -78,7 +78,17 @@ def _is_word_char(char: str) -> bool:
 def make_snippet(texts: Iterable[str | None], terms: Terms | None, width: int = WIDTH) -> Snippet:
     """The best window of the first text with a match (the most distinct words matched), or the start
     of the first non-empty text when nothing matches."""
-    candidates = [_SPACES.sub(" ", t[:SCAN_CHARS]).strip() for t in texts if t and t.strip()]
+    return snippet_of(prepare_texts(texts), terms, width)
+
+
+def prepare_texts(texts: Iterable[str | None]) -> tuple[str, ...]:
+    """The texts a snippet is cut from, with runs of white space made single spaces: the same for
+    every query, so a caller may keep them per document and pass them to `snippet_of`."""
+    return tuple(_SPACES.sub(" ", t[:SCAN_CHARS]).strip() for t in texts if t and t.strip())
+
+
+def snippet_of(candidates: tuple[str, ...], terms: Terms | None, width: int = WIDTH) -> Snippet:
+    """`make_snippet` over texts already passed through `prepare_texts`."""
     if not candidates:
         return Snippet("", "")
     if terms is not None:

@@ -8,7 +8,7 @@ the nearest wins, then the one in most repositories.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.reading import IndexReader
@@ -18,6 +18,7 @@ from indexer.vocabulary import BASE_WORDS
 
 SPELL_FIELD = "spell"
 MIN_LENGTH = 3  # shorter words are acronyms more often than typos
+MAX_REMEMBERED = 20_000  # corrections kept per index version (forgotten all at once beyond)
 
 
 class IndexCorrector(Corrector):
@@ -40,26 +41,47 @@ class IndexCorrector(Corrector):
             yield (-edit_distance(text, candidate) + frequency / (frequency + 1.0), candidate)
 
 
-def suggest(reader: IndexReader, text: str, words: Sequence[str]) -> str | None:
-    """`text` with each word unknown to the index replaced by its best correction; None if none."""
+def suggest(
+    reader: IndexReader,
+    text: str,
+    words: Sequence[str],
+    corrections: MutableMapping[str, str | None] | None = None,
+) -> str | None:
+    """`text` with each word unknown to the index replaced by its best correction; None if none.
+
+    `corrections`, when given, remembers each word's correction (or None) for this reader: the
+    Levenshtein search over the term dictionary costs milliseconds, and the same words come back.
+    """
     if reader.doc_count() == 0:
         return None
-    corrector = IndexCorrector(reader)
     replacements: dict[str, str] = {}
     for word in dict.fromkeys(words):
-        if len(word) < MIN_LENGTH or word in STOP_WORDS or not word.isalpha():
-            continue
-        # A word the index has, or a real word it lacks (`collection`), is no typo.
-        if word in BASE_WORDS or reader.doc_frequency(SPELL_FIELD, word):
-            continue
-        maxdist = 1 if len(word) <= 4 else 2
-        found = corrector.suggest(word, limit=1, maxdist=maxdist, prefix=1)
+        if corrections is not None and word in corrections:
+            found = corrections[word]
+        else:
+            found = _correction(reader, word)
+            if corrections is not None:
+                if len(corrections) >= MAX_REMEMBERED:
+                    corrections.clear()
+                corrections[word] = found
         if found:
-            replacements[word] = found[0]
+            replacements[word] = found
     if not replacements:
         return None
     pattern = re.compile(r"(?<![^\W_])(" + "|".join(map(re.escape, replacements)) + r")(?![^\W_])", re.IGNORECASE)
     return pattern.sub(lambda m: replacements[m.group(0).lower()], text)
+
+
+def _correction(reader: IndexReader, word: str) -> str | None:
+    """The best correction of `word`, or None when it needs none (or there is none)."""
+    if len(word) < MIN_LENGTH or word in STOP_WORDS or not word.isalpha():
+        return None
+    # A word the index has, or a real word it lacks (`collection`), is no typo.
+    if word in BASE_WORDS or reader.doc_frequency(SPELL_FIELD, word):
+        return None
+    maxdist = 1 if len(word) <= 4 else 2
+    found = IndexCorrector(reader).suggest(word, limit=1, maxdist=maxdist, prefix=1)
+    return found[0] if found else None
 
 
 def edit_distance(a: str, b: str) -> int:

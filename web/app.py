@@ -13,7 +13,7 @@ from web.errors import CatchAllMiddleware, WebError, handle_http_exception, hand
 from web.security import SecurityHeadersMiddleware
 from web.state import WebState
 from web.templating import STATIC_DIR, create_templates
-from web.views import api, councils, exports, health, pages, repository, search
+from web.views import api, collaborate, councils, exports, health, pages, repository, search
 
 
 def routes() -> list[Route | Mount]:
@@ -28,9 +28,12 @@ def routes() -> list[Route | Mount]:
         Route("/councils", councils.councils_page, name="councils"),
         Route("/councils/{slug}", councils.council_page, name="council"),
         Route("/about", pages.about, name="about"),
+        Route("/collaborate", collaborate.collaborate_page, name="collaborate"),
+        Route("/collaborate/{group_id}", collaborate.group_page, name="collaborate_group"),
         Route("/api/search", api.api_search, name="api_search"),
         Route("/api/repos/{owner}/{name}", repository.api_repository, name="api_repository"),
         Route("/api/councils", councils.api_councils, name="api_councils"),
+        Route("/api/collaborate", collaborate.api_collaborate, name="api_collaborate"),
         Route("/openapi.json", api.openapi, name="openapi"),
         Route("/healthz", health.healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

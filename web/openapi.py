@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.openapi_collaborate import COLLABORATE_PATHS, COLLABORATE_SCHEMAS
 from web.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
 
 
@@ -288,6 +289,7 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
                     },
                 }
             },
+            **COLLABORATE_PATHS,
             "/healthz": {
                 "get": {
                     "operationId": "health",
@@ -296,7 +298,7 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS, "responses": {"Error": _error_response()}},
+        "components": {"schemas": {**SCHEMAS, **COLLABORATE_SCHEMAS}, "responses": {"Error": _error_response()}},
     }
 
 

@@ -65,6 +65,18 @@ class IndexCache:
                 self._entries.popitem(last=False)
         return answer
 
+    def get(self, key: Hashable) -> Any:
+        """The answer stored for `key` under the current index, or None (nothing is computed)."""
+        version = index_version(self.index_dir)
+        if version is None or self.max_entries <= 0:
+            return None
+        full_key = (version, key)
+        with self._lock:
+            found = self._entries.get(full_key)
+            if found is not None:
+                self._entries.move_to_end(full_key)
+            return found
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

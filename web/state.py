@@ -54,6 +54,10 @@ class WebState:
         except IndexMissing as exc:
             raise Unavailable(NO_INDEX) from exc
 
+    def cached_search(self, request: SearchRequest) -> SearchResponse | None:
+        """The response `search` would give, if it is already cached (no searching, no waiting)."""
+        return self.responses.get(astuple(request))
+
     def similar(self, full_name: str, limit: int = 5) -> list[SimilarRepo]:
         """Similar repositories at other councils; none (rather than an error) when there is no index."""
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -39,6 +40,7 @@ _MONTHS = (
 )
 
 
+@lru_cache(maxsize=16_384)  # the same dates come back on every page
 def parse_timestamp(value: str | None) -> datetime | None:
     """GitHub's `2024-01-31T12:00:00Z` (or any ISO 8601 form) as an aware datetime; None if unreadable."""
     if not value:
@@ -50,6 +52,7 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=16_384)  # the same dates come back on every page
 def long_date(value: str | None) -> str:
     """`2016-02-11T13:01:37Z` -> `11 February 2016`, the GOV.UK way of writing dates."""
     moment = parse_timestamp(value)
@@ -58,6 +61,7 @@ def long_date(value: str | None) -> str:
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
 
+@lru_cache(maxsize=16_384)  # the same dates come back on every page
 def long_datetime(value: str | None) -> str:
     """`2016-02-11T13:01:37Z` -> `11 February 2016 at 1:01pm (UTC)`."""
     moment = parse_timestamp(value)
@@ -69,6 +73,7 @@ def long_datetime(value: str | None) -> str:
     return f"{long_date(value)} at {hour}:{moment.minute:02d}{suffix} (UTC)"
 
 
+@lru_cache(maxsize=16_384)  # the same dates come back on every page
 def iso_date(value: str | None) -> str:
     """The machine-readable form for <time datetime="...">."""
     moment = parse_timestamp(value)

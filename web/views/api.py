@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -14,10 +15,17 @@ from web.views.common import web_state
 from web.views.search import SORT_LABELS
 
 
-def api_search(request: Request) -> Response:
-    """The same JSON as `councilcode search --json`, for the same parameters as /search plus limit."""
+async def api_search(request: Request) -> Response:
+    """The same JSON as `councilcode search --json`, for the same parameters as /search plus limit.
+
+    A cached response is answered on the event loop; a search runs in the threadpool.
+    """
     params = parse_search_params(request.query_params)
-    response = web_state(request).search(params.to_request())
+    state = web_state(request)
+    search_request = params.to_request()
+    response = state.cached_search(search_request)
+    if response is None:
+        response = await run_in_threadpool(state.search, search_request)
     body = response.to_json()
     if isinstance(body, str):
         return Response(body, media_type="application/json")

@@ -15,6 +15,7 @@ from crawler.models import Repository
 from web.errors import NotFound
 from web.licences import describe_licence, licence_label
 from web.readme_html import ReadmeLocation, render_readme
+from web.views.collaborate import collaboration_link
 from web.views.common import absolute, api_repo_url, render, repo_url, web_state
 from web.views.councils import council_url
 
@@ -66,6 +67,7 @@ def repository_page(request: Request) -> Response:
         # Safe: render_readme's output has been through nh3.
         "readme_html": Markup(readme_html),
         "similar": web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT),
+        "collaboration": collaboration_link(request, repo),
     }
     return render(request, "repository.html", context)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -143,12 +144,19 @@ def pagination(params: SearchParams, total: int) -> Pagination:
     )
 
 
-def search_page(request: Request) -> Response:
+async def search_page(request: Request) -> Response:
     """The results page. Whole pages are cached by their canonical address for the current index:
-    the same search always renders the same HTML until the index changes."""
+    the same search always renders the same HTML until the index changes.
+
+    A cached page is answered on the event loop (a dictionary look-up); searching and rendering,
+    which block for milliseconds, run in the threadpool as for every other page.
+    """
     params = parse_search_params(request.query_params)
     state = web_state(request)
-    html = state.pages.get_or_compute(("search", params.url()), lambda: render_search_page(request, params))
+    key = ("search", params.url())
+    html = state.pages.get(key)
+    if html is None:
+        html = await run_in_threadpool(state.pages.get_or_compute, key, lambda: render_search_page(request, params))
     return HTMLResponse(html)
 
 

@@ -1,0 +1,273 @@
+"""Collaboration finder: terms, vectors, clustering, groups and their file, on small made-up data."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from councilcode.settings import DataDir
+from crawler.models import Repository
+from indexer.build import Entry, update_index
+from indexer.collaborate import (
+    FILENAME,
+    Group,
+    GroupRepository,
+    Groups,
+    build_groups,
+    groups_path,
+    load_groups,
+    refresh_groups,
+    write_groups,
+)
+from indexer.group_clusters import average_linkage, neighbour_graph, tfidf_vectors
+from indexer.group_finder import find_groups
+from indexer.group_terms import TermExtractor, markdown_words_text
+from tests.relevance.corpus_records import store_in_catalogue
+
+
+def make_repo(full_name: str, council: str, readme: str = "", *, id: int = 0, **extra: object) -> Repository:
+    owner, name = full_name.split("/")
+    return Repository(
+        id=id or abs(hash(full_name)) % 10**9,
+        full_name=full_name,
+        owner=owner,
+        name=name,
+        council=council,
+        html_url=f"https://github.com/{full_name}",
+        readme=readme or None,
+        readme_path="README.md" if readme else None,
+        pushed_at="2024-05-01T10:00:00Z",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+BANNER = (
+    "# {title}\n\nAn alert banner module for Drupal websites: shows a site-wide alert banner for emergencies, "
+    "with scheduled alert banners and severity levels.\n\n"
+    "## Installation\n\nRun `composer install` and `npm run build`."
+)
+PARKING = (
+    "# {title}\n\nResidents apply for resident parking permits and visitor parking permits online. "
+    "Parking permits are renewed each year.\n\n## Licence\n\nMIT. Copyright the council."
+)
+GRITTING = "# {title}\n\nShows gritting routes and where the gritters are on a winter night.\n"
+
+
+def small_catalogue() -> list[Repository]:
+    """Three kinds of thing at several councils, a fork, and one council's own pair."""
+    return [
+        make_repo("alpha-council/alert-banner", "Alpha Council", BANNER.format(title="Alert banner"), id=1),
+        make_repo("beta-dc/site-alerts", "Beta District Council", BANNER.format(title="Site alerts"), id=2),
+        make_repo("gamma/drupal-alert-banner", "Gamma Council", BANNER.format(title="Alert banners"), id=3),
+        make_repo(
+            "delta/alert-banner", "Delta Council", BANNER.format(title="Alert banner"), id=4, fork=True
+        ),  # a fork of Alpha's: reuse, not a fourth council building it
+        make_repo("alpha-council/parking-permits", "Alpha Council", PARKING.format(title="Parking permits"), id=5),
+        make_repo("beta-dc/permits", "Beta District Council", PARKING.format(title="Permits"), id=6),
+        make_repo("gamma/gritting", "Gamma Council", GRITTING.format(title="Gritting"), id=7),
+        make_repo("gamma/gritters", "Gamma Council", GRITTING.format(title="Gritters"), id=8),
+        make_repo("epsilon/payroll", "Epsilon Council", "# Payroll\n\nMonthly payroll export to the ledger.\n", id=9),
+    ]
+
+
+# -- terms ---------------------------------------------------------------------------------------
+
+
+def test_terms_leave_out_boilerplate_and_keep_what_it_is() -> None:
+    readme = (
+        "# LBCamden Frontend\n\n[![Tests](https://example.com/badge.svg)](https://ci)\n\n"
+        "Components for the front-end of council services, as a design guide.\n\n"
+        "## Installation\n\nRun `npm install` then `npm run start`. See the [licence](LICENSE).\n\n"
+        "```bash\nnpm run secret-word-in-code\n```\n"
+    )
+    terms = TermExtractor().terms(make_repo("LBCamden/lbcamden-frontend", "Camden", readme)).weights
+    assert {"compon", "frontend", "design system", "design", "camden"} <= set(terms)
+    for noise in ("instal", "install", "npm", "run", "licenc", "council", "servic", "secret", "badg", "test"):
+        assert noise not in terms, noise
+    assert "front" not in terms and "end" not in terms  # front-end -> frontend
+
+
+def test_identifiers_split_and_bigrams_do_not_cross_punctuation() -> None:
+    extractor = TermExtractor()
+    words = extractor.words("LocalGovDrupal alert_banner. Banner, colours")
+    assert words[:3] == ["localgov", "drupal", "alert"]
+    terms = extractor.terms(make_repo("x/localgov_alert_banner", "X", "Alert banner. Colours, themes")).weights
+    assert "localgov alert" in terms and "alert banner" in terms
+    assert "banner colour" not in terms and "colour theme" not in terms
+
+
+def test_concepts_make_different_names_for_one_thing_meet() -> None:
+    extractor = TermExtractor()
+    for text in ("our pattern library", "a style guide", "the design guide", "live style system", "a UI kit"):
+        assert "design system" in extractor.terms(make_repo("o/r", "C", text)).weights, text
+
+
+def test_markdown_words_text_drops_code_links_and_images() -> None:
+    text = markdown_words_text(
+        "Intro [docs](https://x.example/a) ![logo](logo.png)\n```\ncode here\n```\n<b>bold</b> https://y.example"
+    )
+    assert "docs" in text and "Intro" in text and "bold" in text
+    assert "code here" not in text and "logo" not in text and "x.example" not in text and "y.example" not in text
+
+
+# -- vectors and clustering ------------------------------------------------------------------------
+
+
+def test_tfidf_keeps_only_terms_two_councils_use() -> None:
+    docs = [{"camden": 3.0, "banner": 1.0}, {"banner": 2.0, "alert": 1.0}, {"alert": 1.0, "camden": 1.0}]
+    vectors = tfidf_vectors(docs, ["Camden", "Essex", "Camden"], max_df=1.0, min_terms=1)
+    assert vectors.terms == ["alert", "banner"]  # camden: one council only
+    norms = np.sqrt(np.asarray(vectors.matrix.multiply(vectors.matrix).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0)
+
+
+def test_average_linkage_merges_above_the_threshold_only() -> None:
+    edges = {(0, 1): 0.9, (1, 2): 0.8, (0, 2): 0.7, (2, 3): 0.2, (4, 5): 0.5}
+    assert average_linkage(6, edges, 0.4) == [[0, 1, 2], [4, 5]]
+    assert average_linkage(6, edges, 0.6) == [[0, 1, 2]]
+    # 3 joins {0,1,2} only when the average over all three pairs (0.2 + 0 + 0) / 3 clears the bar.
+    assert average_linkage(6, edges, 0.05) == [[0, 1, 2, 3], [4, 5]]
+
+
+def test_average_linkage_does_not_chain() -> None:
+    # A path of strong neighbours: single linkage would join all of it, average linkage must not.
+    edges = {(i, i + 1): 0.6 for i in range(9)}
+    clusters = average_linkage(10, edges, 0.3)
+    assert all(len(c) <= 3 for c in clusters)
+
+
+def test_too_little_text_is_not_grouped() -> None:
+    docs = [{"text": 1.0}, {"text": 1.0}, {"alert": 1.0, "banner": 1.0, "drupal": 1.0}] * 2
+    vectors = tfidf_vectors(docs, ["A", "B", "C", "D", "E", "F"], max_df=1.0)
+    assert list(np.diff(vectors.matrix.indptr)) == [0, 0, 3, 0, 0, 3]
+    assert neighbour_graph(vectors.matrix) == {(2, 5): pytest.approx(1.0)}
+
+
+def test_neighbour_graph_finds_the_most_similar_rows() -> None:
+    vectors = tfidf_vectors(
+        [{"a": 1.0, "b": 1.0}, {"a": 1.0, "b": 1.0, "c": 1.0}, {"c": 1.0, "d": 1.0}, {"d": 1.0}],
+        ["P", "Q", "R", "S"],
+        max_df=1.0,
+        min_terms=1,
+    )
+    edges = neighbour_graph(vectors.matrix, k=1)
+    assert (0, 1) in edges and (2, 3) in edges
+    assert all(0.0 < sim <= 1.0 + 1e-6 for sim in edges.values())
+
+
+# -- groups ----------------------------------------------------------------------------------------
+
+
+def test_groups_span_councils_and_show_forks_as_reuse() -> None:
+    groups = find_groups(small_catalogue())
+    by_member = {r.full_name: g for g in groups for r in (*g.repositories, *g.reuse)}
+    banner = by_member["alpha-council/alert-banner"]
+    assert banner.councils == ["Alpha Council", "Beta District Council", "Gamma Council"]
+    assert {r.full_name for r in banner.repositories} == {
+        "alpha-council/alert-banner",
+        "beta-dc/site-alerts",
+        "gamma/drupal-alert-banner",
+    }
+    assert [(r.full_name, r.of, r.fork) for r in banner.reuse] == [
+        ("delta/alert-banner", "alpha-council/alert-banner", True)
+    ]
+    assert banner.label == "alert banner"
+    assert "alert" in banner.search_query
+    parking = by_member["alpha-council/parking-permits"]
+    assert parking.councils == ["Alpha Council", "Beta District Council"]
+    assert "parking" in parking.label
+    # One council's two gritting repositories are its own business, not duplicated effort.
+    assert "gamma/gritting" not in by_member
+    assert "epsilon/payroll" not in by_member
+    assert [len(g.councils) for g in groups] == sorted((len(g.councils) for g in groups), reverse=True)
+
+
+def test_group_ids_are_stable_and_groups_survive_a_json_round_trip(tmp_path: Path) -> None:
+    first = build_groups(small_catalogue(), source="abc")
+    second = build_groups(list(reversed(small_catalogue())), source="abc")
+    assert [g.id for g in first.groups] == [g.id for g in second.groups]
+    write_groups(tmp_path, first)
+    loaded = load_groups(tmp_path)
+    assert loaded is not None
+    assert loaded.groups == first.groups and loaded.source == "abc"
+    found = loaded.group_of("ALPHA-COUNCIL/Alert-Banner")  # GitHub names ignore case
+    assert found is not None and "alpha-council/alert-banner" in {r.full_name for r in found.repositories}
+    assert loaded.group_of("nobody/nothing") is None
+    assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed into place
+
+
+def test_public_json_has_the_documented_shape() -> None:
+    group = Group(
+        id="g-1",
+        label="alert banner",
+        terms=["alert banner"],
+        search_query="alert OR banner",
+        councils=["A", "B"],
+        repositories=[GroupRepository("a/x", "A", "MIT", "2024-01-01T00:00:00Z", "https://github.com/a/x", False)],
+        reuse=[GroupRepository("c/x", "C", None, None, "https://github.com/c/x", True, of="a/x")],
+    )
+    body = Groups([group], "2024-01-01T00:00:00Z", 3, 0.1).public_json()
+    assert set(body) >= {"groups", "generated_at"}
+    item = body["groups"][0]
+    assert set(item) >= {"id", "label", "councils", "repositories", "reuse"}
+    assert set(item["repositories"][0]) == {"full_name", "council", "license", "pushed_at", "html_url", "fork"}
+    assert item["reuse"][0]["of"] == "a/x"
+
+
+def test_load_groups_tolerates_missing_and_broken_files(tmp_path: Path) -> None:
+    assert load_groups(tmp_path) is None
+    (tmp_path / FILENAME).write_text("{not json", encoding="utf-8")
+    assert load_groups(tmp_path) is None
+    (tmp_path / FILENAME).write_text(json.dumps({"format": 999, "groups": []}), encoding="utf-8")
+    assert load_groups(tmp_path) is None
+
+
+def test_refresh_recomputes_only_when_the_catalogue_changes(tmp_path: Path) -> None:
+    entries = [Entry.of(repo) for repo in small_catalogue()]
+    calls: list[int] = []
+
+    def counting(repos: list[Repository], **kwargs: object) -> Groups:
+        calls.append(len(repos))
+        return build_groups(repos, **kwargs)  # type: ignore[arg-type]
+
+    refresh_groups(tmp_path, entries, group=counting)
+    refresh_groups(tmp_path, entries, group=counting)
+    assert calls == [len(entries)]
+    changed = [*entries[:-1], Entry.of(replace(small_catalogue()[-1], readme="# Payroll\n\nNew text.\n"))]
+    refresh_groups(tmp_path, changed, group=counting)
+    assert calls == [len(entries), len(entries)]
+
+
+def test_refresh_failure_keeps_the_previous_groups(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    entries = [Entry.of(repo) for repo in small_catalogue()]
+    before = refresh_groups(tmp_path, entries)
+    assert before is not None
+
+    def broken(repos: list[Repository], **kwargs: object) -> Groups:
+        raise RuntimeError("boom")
+
+    with caplog.at_level(logging.ERROR):
+        assert refresh_groups(tmp_path, entries[:-1], group=broken) is None
+    assert "could not compute collaboration groups" in caplog.text
+    kept = load_groups(tmp_path)
+    assert kept is not None and kept.groups == before.groups
+
+
+def test_every_index_run_refreshes_the_groups(tmp_path: Path) -> None:
+    data_dir = DataDir(tmp_path / "data").ensure()
+    store_in_catalogue(data_dir.catalogue, small_catalogue())
+    update_index(data_dir.catalogue, data_dir.index)
+    stored = load_groups(data_dir.index)
+    assert stored is not None and stored.repositories == len(small_catalogue())
+    assert groups_path(data_dir.index).parent == data_dir.index
+    # A repository leaves the catalogue: the next index run regroups without it.
+    store_in_catalogue(data_dir.catalogue, [r for r in small_catalogue() if r.name != "site-alerts"])
+    update_index(data_dir.catalogue, data_dir.index)
+    after = load_groups(data_dir.index)
+    assert after is not None and after.repositories == len(small_catalogue()) - 1
+    assert after.group_of("beta-dc/site-alerts") is None

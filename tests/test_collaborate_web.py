@@ -1,0 +1,192 @@
+"""The collaboration finder in the viewer (/collaborate, /collaborate/{id}, /api/collaborate, links to
+it) and on the command line (`councilcode collaborate`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from councilcode.collaborate_cli import collaborate_command
+from councilcode.settings import DataDir
+from indexer.build import update_index
+from indexer.search import Searcher, SearchRequest
+from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories, store_in_catalogue
+from tests.relevance.synthetic import distractors
+from tests.test_web_pages import outline
+from tests.web_fixtures import (  # noqa: F401 - fixtures
+    DORSET,
+    ESCC,
+    HACKNEY,
+    TestClient,
+    client_fixture,
+    empty_client_fixture,
+    web_data_dir_fixture,
+)
+from web.app import create_app
+
+GRITTING = "east-sussex-county-council/Escc.Gritting"
+
+
+def gritting_group(client: TestClient) -> dict:
+    body = client.get("/api/collaborate").json()
+    return next(g for g in body["groups"] if GRITTING in [r["full_name"] for r in g["repositories"]])
+
+
+# -- over the small sample catalogue ---------------------------------------------------------------
+
+
+def test_collaborate_page_lists_groups_accessibly(client: TestClient) -> None:
+    response = client.get("/collaborate")
+    assert response.status_code == 200
+    page = outline(response.text)
+    for landmark in ("header", "nav", "main", "footer"):
+        assert landmark in page.tags
+    assert page.h1 == 1 and "h2" in page.tags
+    assert len(page.ids) == len(set(page.ids))
+    assert page.scripts == 0 and page.inline_styles == 0
+    assert 'href="/collaborate" aria-current="page"' in response.text
+    group = gritting_group(client)
+    assert f'href="/collaborate/{group["id"]}"' in response.text
+    for council in group["councils"]:
+        assert council in response.text
+    assert "/repos/east-sussex-county-council/Escc.Gritting" in response.text
+    assert "Open Government Licence v1.0" in response.text  # licence shown
+    assert "11 February 2016" in response.text  # last push shown
+    assert 'href="/search?q=' in response.text
+
+
+def test_group_page(client: TestClient) -> None:
+    group = gritting_group(client)
+    response = client.get(f"/collaborate/{group['id']}")
+    assert response.status_code == 200
+    page = outline(response.text)
+    assert page.h1 == 1 and page.scripts == 0 and page.inline_styles == 0
+    assert ESCC in response.text and HACKNEY in response.text and DORSET in response.text
+    assert client.get("/collaborate/no-such-group").status_code == 404
+
+
+def test_api_collaborate(client: TestClient) -> None:
+    response = client.get("/api/collaborate")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["generated_at"] and body["total"] == len(body["groups"]) >= 1
+    group = gritting_group(client)
+    assert set(group) >= {"id", "label", "councils", "repositories", "reuse"}
+    assert set(group["councils"]) == {DORSET, ESCC, HACKNEY}
+    repo = next(r for r in group["repositories"] if r["full_name"] == GRITTING)
+    assert repo["license"] == "OGL-UK-1.0" and repo["pushed_at"] == "2016-02-11T13:01:37Z"
+    assert repo["html_url"] == f"https://github.com/{GRITTING}" and repo["fork"] is False
+    assert repo["url"].endswith(f"/repos/{GRITTING}")
+    assert group["url"].endswith(f"/collaborate/{group['id']}")
+
+
+def test_openapi_describes_api_collaborate(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert "get" in document["paths"]["/api/collaborate"]
+    text = json.dumps(document)
+    for ref in {part.split('"')[0] for part in text.split('"$ref": "#/')[1:]}:
+        node = document
+        for key in ref.split("/"):
+            node = node[key]  # every $ref resolves
+
+
+def test_repository_page_links_to_its_group(client: TestClient) -> None:
+    group = gritting_group(client)
+    html = client.get(f"/repos/{GRITTING}").text
+    assert f'href="/collaborate/{group["id"]}"' in html
+    assert "Also built by 2 other councils" in html
+    alone = client.get("/repos/Dorset-Council-UK/GIFramework-Maps").text
+    assert "/collaborate/" not in alone
+
+
+def test_home_and_navigation_link_to_collaborate(client: TestClient) -> None:
+    home = client.get("/").text
+    assert home.count('href="/collaborate"') >= 2  # the site navigation and the page itself
+    assert 'href="/collaborate"' in client.get("/about").text
+
+
+def test_bad_page_number_is_a_400(client: TestClient) -> None:
+    assert client.get("/collaborate?page=0").status_code == 400
+    assert client.get("/collaborate?page=x").status_code == 400
+
+
+def test_no_groups_yet_is_a_503(empty_client: TestClient) -> None:
+    assert empty_client.get("/collaborate").status_code == 503
+    response = empty_client.get("/api/collaborate")
+    assert response.status_code == 503
+    assert "councilcode index" in response.json()["error"]["message"]
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+
+def test_cli_table_and_json(web_data_dir: DataDir) -> None:
+    runner = CliRunner()
+    table = runner.invoke(collaborate_command, ["--data-dir", str(web_data_dir.root)], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert GRITTING in table.output and ESCC in table.output and "gritting" in table.output
+    as_json = runner.invoke(collaborate_command, ["--data-dir", str(web_data_dir.root), "--json"])
+    assert as_json.exit_code == 0
+    body = json.loads(as_json.output)
+    group = next(g for g in body["groups"] if GRITTING in [r["full_name"] for r in g["repositories"]])
+    assert set(group["councils"]) == {DORSET, ESCC, HACKNEY}
+    assert set(group["repositories"][0]) == {"full_name", "council", "license", "pushed_at", "html_url", "fork"}
+
+
+def test_cli_without_groups(tmp_path: Path) -> None:
+    result = CliRunner().invoke(collaborate_command, ["--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "councilcode index" in result.output
+
+
+# -- over the real corpus --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory) -> DataDir:
+    if not corpus_available():
+        pytest.skip(f"the UK council corpus is not at {CORPUS_DIR}")
+    data_dir = DataDir(tmp_path_factory.mktemp("collaborate-corpus")).ensure()
+    store_in_catalogue(data_dir.catalogue, load_corpus_repositories() + distractors())
+    update_index(data_dir.catalogue, data_dir.index)
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def corpus_client(corpus_data_dir: DataDir) -> Iterator[TestClient]:
+    with TestClient(create_app(corpus_data_dir), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_corpus_design_system_and_drupal_groups_on_the_page(corpus_client: TestClient) -> None:
+    body = corpus_client.get("/api/collaborate").json()
+    by_label = {g["label"]: g for g in body["groups"]}
+    design = by_label["design system"]
+    assert {
+        "London Borough of Camden",
+        "Oxfordshire County Council",
+        "Barnsley Metropolitan Borough Council",
+    } <= set(design["councils"])
+    drupal = next(g for label, g in by_label.items() if "drupal" in label)
+    assert {"Essex County Council", "LocalGov Drupal"} <= set(drupal["councils"])
+    html = corpus_client.get("/collaborate").text
+    for group in (design, drupal):
+        assert f'id="{group["id"]}"' in html
+    # A person gets there from the home page and from a member's page.
+    assert 'href="/collaborate"' in corpus_client.get("/").text
+    camden = corpus_client.get("/repos/LBCamden/lbcamden-frontend").text
+    assert f'href="/collaborate/{design["id"]}"' in camden and "Also built by 2 other councils" in camden
+
+
+def test_corpus_group_search_finds_its_members(corpus_data_dir: DataDir, corpus_client: TestClient) -> None:
+    body = corpus_client.get("/api/collaborate").json()
+    with Searcher(corpus_data_dir.index, warm_up=False) as searcher:
+        for group in body["groups"]:
+            response = searcher.search(SearchRequest(q=group["search_query"], limit=100))
+            found = {hit.full_name for hit in response.results}
+            wanted = {r["full_name"] for r in group["repositories"]}
+            assert len(wanted & found) >= 0.8 * len(wanted), (group["label"], sorted(wanted - found))

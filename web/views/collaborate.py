@@ -1,0 +1,144 @@
+"""Collaboration finder: /collaborate, /collaborate/{id} and /api/collaborate.
+
+The groups are worked out at index time (indexer.collaborate) and read here from the JSON file
+beside the index; a parsed copy is kept per version of that file, so pages do not re-read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from crawler.models import Repository
+from indexer.collaborate import Group, Groups, groups_path, load_groups
+from web.errors import BadRequest, NotFound, Unavailable
+from web.views.common import absolute, render, repo_url, web_state
+
+GROUPS_PER_PAGE = 25
+NO_GROUPS = (
+    "Groups of similar work have not been worked out yet. Run `councilcode index` (it works them out "
+    "every time it runs), then try again."
+)
+
+
+@dataclass(frozen=True)
+class GroupLink:
+    """What a repository page says about the group the repository is in."""
+
+    url: str
+    label: str
+    other_councils: int
+
+
+def group_url(group_id: str) -> str:
+    return f"/collaborate/{group_id}"
+
+
+def search_url(group: Group) -> str:
+    return "/search?" + urlencode({"q": group.search_query})
+
+
+def stored_groups(request: Request) -> Groups | None:
+    """The groups as last worked out, or None when there are none yet."""
+    state = web_state(request)
+    path = groups_path(state.data_dir.index)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    # Keyed by the file's own version as well, since it can change after the index does.
+    key = ("collaborate", stat.st_mtime_ns, stat.st_size)
+    return state.pages.get_or_compute(key, lambda: load_groups(state.data_dir.index))
+
+
+def _required_groups(request: Request) -> Groups:
+    groups = stored_groups(request)
+    if groups is None:
+        raise Unavailable(NO_GROUPS)
+    return groups
+
+
+def collaboration_link(request: Request, repo: Repository) -> GroupLink | None:
+    """The link a repository page shows to its group, or None if it is in none (or there are none)."""
+    groups = stored_groups(request)
+    group = groups.group_of(repo.full_name) if groups else None
+    if group is None:
+        return None
+    others = [c for c in group.councils if c != repo.council]
+    return GroupLink(group_url(group.id), group.label, len(others))
+
+
+def _page_number(request: Request, last: int) -> int:
+    raw = request.query_params.get("page", "1")
+    try:
+        page = int(raw)
+    except ValueError:
+        raise BadRequest(f"page must be a whole number, not {raw!r}.") from None
+    if page < 1 or page > last:
+        raise BadRequest(f"page must be between 1 and {last}.")
+    return page
+
+
+def collaborate_page(request: Request) -> Response:
+    """Groups of similar repositories at different councils, most councils first."""
+    groups = _required_groups(request)
+    last = max(1, math.ceil(len(groups.groups) / GROUPS_PER_PAGE))
+    page = _page_number(request, last)
+    shown = groups.groups[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+    context = {
+        "nav_current": "collaborate",
+        "groups": shown,
+        "total": len(groups.groups),
+        "compared": groups.repositories,
+        "generated_at": groups.generated_at,
+        "first_index": (page - 1) * GROUPS_PER_PAGE + 1,
+        "page": page,
+        "pages": last,
+        "previous_url": f"/collaborate?page={page - 1}" if page > 1 else None,
+        "next_url": f"/collaborate?page={page + 1}" if page < last else None,
+        "group_url": group_url,
+        "search_url": search_url,
+    }
+    return render(request, "collaborate.html", context)
+
+
+def group_page(request: Request) -> Response:
+    """One group: its councils, repositories and reuse, with a search for more like them."""
+    groups = _required_groups(request)
+    wanted = request.path_params["group_id"]
+    group = next((g for g in groups.groups if g.id == wanted), None)
+    if group is None:
+        raise NotFound(
+            f"There is no group {wanted}. Groups are worked out again whenever the index changes, "
+            "so the one you are looking for may have changed its name or members.",
+            title="Group not found",
+            hints=["The list of groups shows every group there is now."],
+        )
+    context = {
+        "nav_current": "collaborate",
+        "group": group,
+        "search_url": search_url(group),
+        "generated_at": groups.generated_at,
+    }
+    return render(request, "collaborate_group.html", context)
+
+
+def group_json(request: Request, group: Group) -> dict[str, Any]:
+    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs."""
+    body = group.public_json()
+    for repo in (*body["repositories"], *body["reuse"]):
+        repo["url"] = absolute(request, repo_url(repo["full_name"]))
+    body["url"] = absolute(request, group_url(group.id))
+    body["search_url"] = absolute(request, search_url(group))
+    return body
+
+
+def api_collaborate(request: Request) -> Response:
+    """Every group, most councils first, as JSON."""
+    groups = _required_groups(request)
+    return JSONResponse({**groups.public_json(), "groups": [group_json(request, g) for g in groups.groups]})
