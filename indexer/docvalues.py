@@ -27,7 +27,7 @@ ARCHIVED_FACTOR = 0.8
 FORK_FACTOR = 0.85
 
 SORTS = ("relevance", "pushed", "stars", "name")
-_BITMAP_FROM = 3000  # documents in a result from which facets are counted with bitmaps
+_BITMAP_FROM = 1500  # documents in a result from which facets are counted with bitmaps
 
 # A document without values cannot happen, but must not break a search.
 _EMPTY_ROW = ("", "", None, None, (), 0, 0, 0, "", (0,) * len(SEARCH_FIELDS))

@@ -86,6 +86,16 @@ class Bm25f:
             self._field_docs.popitem(last=False)
         return docs
 
+    def frequent_terms(self, field: str, count: int) -> list[tuple[int, str]]:
+        """(frequency, term) of the `count` most frequent terms of `field`: the costliest impacts."""
+        found = []
+        try:
+            for frequency, term in self.reader.most_frequent_terms(field, number=count):
+                found.append((int(frequency), term.decode("utf-8") if isinstance(term, bytes) else str(term)))
+        except (KeyError, TermNotFound):
+            return []
+        return found
+
     def warm(self, terms: list[str]) -> None:
         """Work out impacts ahead of time (the most common terms cost the most to compute)."""
         for term in terms:

@@ -47,7 +47,7 @@ T = TypeVar("T")
 
 MAX_LIMIT = 100
 WARM_TERMS = 200  # most searched terms recomputed in the background when the index changes
-_CACHED_RESULTS = 128  # recent (query, filters) results kept per index version
+_CACHED_RESULTS = 512  # recent (query, filters) results kept per index version
 _CACHED_RECORDS = 4096  # stored records (decompressed) kept per index version
 _CACHED_SNIPPETS = 8192  # (document, query terms) snippets and phrase checks kept per index version
 _FILTERS = ("license", "council", "owner", "language", "topic", "archived", "fork", "pushed_since")
@@ -348,6 +348,24 @@ class Searcher:
         steps: list[Callable[[], object]] = [state.values.prepare_sort(sort) for sort in SORTS[1:]]
         steps.append(state.values.prepare_facets)
         steps.extend(lambda term=term: state.bm25f.impacts(term) for term in terms)
+        if len(terms) < WARM_TERMS:
+            # Too few recent searches (a server just started): the index's most frequent terms,
+            # whose impacts cost tens of milliseconds each the first time, and which are searched.
+            frequent: dict[str, int] = {}
+            for name in state.bm25f.boosts:
+                steps.append(lambda name=name: self._note_frequent(state, name, frequent))
+            steps.append(lambda: self._warm_frequent(state, frequent, WARM_TERMS - len(terms), set(terms)))
+        threading.Thread(target=self._warm, args=(state, steps), name="search-warm-up", daemon=True).start()
+
+    @staticmethod
+    def _note_frequent(state: _State, field_name: str, frequent: dict[str, int]) -> None:
+        for frequency, term in state.bm25f.frequent_terms(field_name, WARM_TERMS):
+            frequent[term] = max(frequent.get(term, 0), frequency)
+
+    def _warm_frequent(self, state: _State, frequent: dict[str, int], count: int, done: set[str]) -> None:
+        """Queue the `count` most frequent terms not already warmed, most frequent first, one a step."""
+        chosen = [term for term in sorted(frequent, key=lambda t: (-frequent[t], t)) if term not in done][:count]
+        steps = [lambda term=term: state.bm25f.impacts(term) for term in chosen]
         threading.Thread(target=self._warm, args=(state, steps), name="search-warm-up", daemon=True).start()
 
     def _warm(self, state: _State, steps: list[Callable[[], object]]) -> None:

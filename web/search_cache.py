@@ -8,6 +8,8 @@ incremental commit change, so an entry can never outlive the index it came from.
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -22,15 +24,36 @@ T = TypeVar("T")
 DEFAULT_ENTRIES = 512
 
 
+# index dir -> (the pointer file's identity, the generation it named): the pointer is replaced
+# atomically (a new inode) whenever it changes, so a stat() tells whether to read it again.
+_POINTERS: dict[Path, tuple[tuple[int, int, int, int], str, Path]] = {}
+
+
 def index_version(index_dir: Path) -> tuple[str, int] | None:
     """(generation name, folder mtime in ns) of the current index, or None when there is none."""
-    generation = IndexStore(index_dir).current()
-    if generation is None:
-        return None
+    store = IndexStore(index_dir)
     try:
-        return generation.name, generation.path.stat().st_mtime_ns
+        pointer = os.stat(store.pointer)
+    except OSError:
+        _POINTERS.pop(index_dir, None)
+        return None
+    identity = (pointer.st_ino, pointer.st_dev, pointer.st_mtime_ns, pointer.st_size)
+    known = _POINTERS.get(index_dir)
+    if known is not None and known[0] == identity:
+        name, path = known[1], known[2]
+    else:
+        generation = store.current()
+        if generation is None:
+            return None
+        name, path = generation.name, generation.path
+        _POINTERS[index_dir] = (identity, name, path)
+    try:
+        folder = os.stat(path)
     except OSError:
         return None
+    if not stat.S_ISDIR(folder.st_mode):
+        return None
+    return name, folder.st_mtime_ns
 
 
 @dataclass

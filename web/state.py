@@ -25,7 +25,7 @@ class WebState:
 
     data_dir: DataDir
     templates: Jinja2Templates
-    cache_entries: int = 512
+    cache_entries: int = 2048
     # Search responses by request, and whole result pages by URL, for the index as it is now.
     responses: IndexCache = field(init=False)
     pages: IndexCache = field(init=False)
