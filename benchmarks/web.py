@@ -1,7 +1,7 @@
 """Load test of `councilcode serve`: search pages and /api/search under concurrent clients.
 
     python benchmarks/web.py [--repos 25000] [--clients 16] [--requests 3000] [--duration 60]
-                             [--workers 1] [--data-dir DIR]
+                             [--workers 2] [--data-dir DIR]
 
 Builds a synthetic catalogue and index (or reuses those in --data-dir), starts `councilcode serve`
 with uvicorn in a subprocess on 127.0.0.1, then runs --clients concurrent httpx clients, each
@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--requests", type=int, default=3_000, help="requests to send in all (default 3000)")
     parser.add_argument("--duration", type=float, default=60.0, help="stop after this many seconds (default 60)")
-    parser.add_argument("--workers", type=int, default=1, help="`serve --workers` (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="`serve --workers`: one per core here (default 2)")
     parser.add_argument("--warmup", type=int, default=300, help="requests sent before measuring (default 300)")
     parser.add_argument("--data-dir", type=Path, default=None, help="build here and keep (default: a temporary dir)")
     args = parser.parse_args(argv)
