@@ -289,9 +289,12 @@ def measure(label: str, repositories: list[Repository], queries: list[str], work
     count = min(100, len(stored))
     changed = change_some(catalogue_path, stored, count)
     rowids = {r.full_name: i for i, r in enumerate(stored, start=1)}
-    whoosh_update = timed(f"Whoosh re-index {count} changed", lambda: update_index(catalogue_path, index_dir))
+    reports = []
+    timed(f"Whoosh re-index {count} changed", lambda: reports.append(update_index(catalogue_path, index_dir)))
     fts_update = timed(f"FTS5 re-index {count} changed", lambda: fts_reindex(fts_path, changed, rowids))
-    results["reindex"] = (whoosh_update, fts_update, count)
+    # The index is searchable once committed; the collaboration groups are refreshed after that.
+    results["reindex"] = (reports[-1].seconds, fts_update, count)
+    results["groups"] = reports[-1].group_seconds
     results["noop"] = timed("Whoosh update, nothing changed", lambda: update_index(catalogue_path, index_dir))
     return results
 
@@ -315,6 +318,7 @@ def print_table(all_results: list[tuple[str, dict]]) -> None:
         rows.append(
             (f"  re-index {count} changed", f"{whoosh_up:.2f} s", f"{fts_up:.2f} s", f"{whoosh_up / fts_up:.1f}x")
         )
+        rows.append(("  then collaboration groups refreshed", f"{r['groups']:.2f} s", "-", ""))
         rows.append(("  update with nothing changed", f"{r['noop']:.2f} s", "-", ""))
     widths = [max(len(row[i]) for row in rows + [("", "Whoosh", "SQLite FTS5", "ratio")]) for i in range(4)]
     print()

@@ -112,8 +112,9 @@ def crawl(
     if not no_index and summary.repositories:
         try:
             run_index(settings.data_dir)
-        except IndexBusy as exc:
-            click.echo(f"warning: index not updated: {exc}", err=True)
+        except (IndexBusy, OSError, ValueError) as exc:
+            # The crawl itself is saved; say so, and how to index it, rather than end in a traceback.
+            click.echo(f"warning: index not updated ({exc}); the crawl is saved: run `councilcode index`", err=True)
     sys.exit(summary.exit_code)
 
 

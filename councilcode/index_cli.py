@@ -57,6 +57,7 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
     click.echo(
         f"{what} the index in {resolved.index}: {report.added} added, {report.updated} updated, "
         f"{report.removed} removed; {report.total} repositories in {report.seconds:.1f} s"
+        + (f" (then collaboration groups in {report.group_seconds:.1f} s)" if report.group_seconds >= 0.05 else "")
     )
 
 

@@ -145,12 +145,13 @@ def run_index(data_dir: DataDir, *, rebuild: bool = False) -> IndexReport:
     """Bring the search index up to date with the catalogue."""
     report = update_index(data_dir.catalogue, data_dir.index, rebuild=rebuild)
     log.info(
-        "index: %d added, %d updated, %d removed; %d repositories in %.1fs",
+        "index: %d added, %d updated, %d removed; %d repositories in %.1fs (collaboration groups %.1fs)",
         report.added,
         report.updated,
         report.removed,
         report.total,
         report.seconds,
+        report.group_seconds,
     )
     return report
 
