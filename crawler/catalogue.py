@@ -316,15 +316,15 @@ class Catalogue:
     def count_repositories(self) -> int:
         return self.db.execute("SELECT count(*) FROM repositories").fetchone()[0]
 
-    def cache_entries(self, urls: Iterable[str] | None = None) -> dict[str, CacheEntry]:
-        """Stored conditional-request entries, by URL."""
-        rows = self.db.execute("SELECT url, etag, body, link FROM http_cache").fetchall()
-        wanted = set(urls) if urls is not None else None
-        return {
-            r["url"]: CacheEntry(r["url"], r["etag"], r["body"], r["link"])
-            for r in rows
-            if wanted is None or r["url"] in wanted
-        }
+    def cache_entries(self) -> dict[str, CacheEntry]:
+        """Stored conditional-request entries by URL, without their bodies (see `cached_body`)."""
+        rows = self.db.execute("SELECT url, etag, link FROM http_cache").fetchall()
+        return {r["url"]: CacheEntry(r["url"], r["etag"], None, r["link"]) for r in rows}
+
+    def cached_body(self, url: str) -> str | None:
+        """The stored body for `url`, read only when a 304 says it is still current."""
+        row = self.db.execute("SELECT body FROM http_cache WHERE url = ?", (url,)).fetchone()
+        return row["body"] if row else None
 
     def store_handle(self, result: HandleResult, run_id: int | None) -> HandleChanges:
         """Replace one handle's repositories with a fresh crawl's, in one transaction.

@@ -294,7 +294,7 @@ class Crawler:
     def _json_body(self, url: str, response: ApiResponse) -> Any:
         if not response.not_modified:
             return response.data
-        body = self._cache[url].body
+        body = self.catalogue.cached_body(url)
         if body is None:
             return None
         try:
