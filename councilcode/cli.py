@@ -16,7 +16,7 @@ from councilcode import __version__
 from councilcode.collaborate_cli import collaborate_command
 from councilcode.config import ConfigError
 from councilcode.index_cli import index_command, search_command
-from councilcode.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index, run_crawl, run_index
+from councilcode.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.lock import LockBusy
 from councilcode.logs import setup_logging
 from councilcode.options import api_url_option, config_option, data_dir_option
@@ -30,7 +30,6 @@ from crawler.auth import AuthError
 from crawler.catalogue import Catalogue
 from crawler.crawl import CrawlError, CrawlSummary
 from crawler.export import FORMATS, export_repositories
-from indexer.generations import IndexBusy
 
 
 def app_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -108,13 +107,7 @@ def crawl(
         token=CrawlSettings.token_from_environment(),
         lock_wait=wait_for_lock,
     )
-    summary = _run_crawl_or_exit(settings)
-    if not no_index and summary.repositories:
-        try:
-            run_index(settings.data_dir)
-        except (IndexBusy, OSError, ValueError) as exc:
-            # The crawl itself is saved; say so, and how to index it, rather than end in a traceback.
-            click.echo(f"warning: index not updated ({exc}); the crawl is saved: run `councilcode index`", err=True)
+    summary = _run_crawl_or_exit(settings, index=not no_index)
     sys.exit(summary.exit_code)
 
 
@@ -132,13 +125,13 @@ def _app_credentials(app_id: str | None, key_file: Path | None, installation_id:
     return AppCredentials(app_id, key, installation_id)
 
 
-def _run_crawl_or_exit(settings: CrawlSettings) -> CrawlSummary:
+def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
     """Run the crawl with a progress display; config and usage errors exit with code 2."""
     console = Console(stderr=True)
     progress = RichProgress(console) if console.is_terminal else LogProgress()
     try:
         with Stopper().on_signals() as stopper:
-            summary = run_crawl(settings, progress, stopper)
+            summary = crawl_and_index(settings, stopper, index=index, progress=progress)
     except CrawlInterrupted as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -181,18 +174,21 @@ def _print_summary(summary: CrawlSummary) -> None:
         click.echo(f"Failed: {outcome.handle} ({outcome.council}): {outcome.error}", err=True)
 
 
+def _open_catalogue(data_dir: Path | None) -> Catalogue:
+    """The data dir's catalogue, read-only; a missing one is a clear error, not a traceback."""
+    try:
+        return Catalogue(DataDir.resolve(data_dir).catalogue, readonly=True)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @cli.command()
 @data_dir_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
 def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
     """Every stored repository, as JSON, JSON Lines or CSV (CSV leaves out the README)."""
-    path = DataDir.resolve(data_dir).catalogue
-    try:
-        catalogue = Catalogue(path, readonly=True)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with catalogue:
+    with _open_catalogue(data_dir) as catalogue:
         repositories = catalogue.repositories()
     if output is None:
         export_repositories(repositories, sys.stdout, fmt)
@@ -210,12 +206,7 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
 @click.option("--runs", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many runs to show.")
 def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
     """The last crawl runs and each handle's last result."""
-    path = DataDir.resolve(data_dir).catalogue
-    try:
-        catalogue = Catalogue(path, readonly=True)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with catalogue:
+    with _open_catalogue(data_dir) as catalogue:
         report = status_report(catalogue, runs)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))

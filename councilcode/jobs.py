@@ -21,6 +21,7 @@ from crawler.crawl import Crawler, CrawlSummary, Progress
 from crawler.github import GitHubClient, RetryPolicy
 from crawler.models import Council
 from indexer.build import IndexReport, update_index
+from indexer.generations import IndexBusy
 
 log = logging.getLogger("councilcode")
 
@@ -156,9 +157,17 @@ def run_index(data_dir: DataDir, *, rebuild: bool = False) -> IndexReport:
     return report
 
 
-def crawl_and_index(settings: CrawlSettings, stopper: Stopper, index: bool = True) -> CrawlSummary:
-    """One scheduled run: crawl, then index what the crawl stored (even when some handles failed)."""
-    summary = run_crawl(settings, None, stopper)
+def crawl_and_index(
+    settings: CrawlSettings, stopper: Stopper, *, index: bool = True, progress: Progress | None = None
+) -> CrawlSummary:
+    """Crawl, then index what the crawl stored (even when some handles failed).
+
+    An index that cannot be updated is logged, not raised: the crawl itself is already saved.
+    """
+    summary = run_crawl(settings, progress, stopper)
     if index and not stopper.stopped:
-        run_index(settings.data_dir)
+        try:
+            run_index(settings.data_dir)
+        except (IndexBusy, OSError, ValueError) as exc:
+            log.warning("index not updated (%s); the crawl is saved: run `councilcode index`", exc)
     return summary

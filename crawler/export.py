@@ -31,12 +31,16 @@ def export_repositories(repositories: Iterable[Repository], out: TextIO, fmt: st
         for repo in repos:
             row = repo.to_dict()
             row["topics"] = ";".join(repo.topics)
-            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+            writer.writerow({k: formula_safe(v) for k, v in row.items()})
     return len(repos)
 
 
-def _csv_cell(value: object) -> object:
-    # A cell starting with = + - @ is run as a formula by spreadsheets; quote it as text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+# Excel, LibreOffice and Google Sheets treat a cell starting with any of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def formula_safe(value: object) -> object:
+    """Text a spreadsheet would evaluate, with a leading apostrophe so it stays text; anything else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

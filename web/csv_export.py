@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from crawler.export import formula_safe
 from indexer.search import SearchHit
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -23,9 +24,6 @@ CSV_COLUMNS: tuple[str, ...] = (
     "html_url",
 )
 
-# Excel, LibreOffice and Google Sheets treat a cell starting with any of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
 
 def spreadsheet_safe(value: object) -> str:
     """The cell as text; text a spreadsheet would evaluate gets a leading apostrophe."""
@@ -33,10 +31,7 @@ def spreadsheet_safe(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return str(formula_safe(value))
 
 
 def hits_to_csv(hits: Iterable[SearchHit]) -> str:

@@ -71,16 +71,12 @@ class IndexCache:
         Answers are shared between requests: callers must not change them. Nothing is stored when
         there is no index, or when `compute` raises.
         """
-        version = index_version(self.index_dir)
-        if version is None or self.max_entries <= 0:
-            return compute()
-        full_key = (version, key)
-        with self._lock:
-            found = self._entries.get(full_key)
-            if found is not None:
-                self._entries.move_to_end(full_key)
-                return found
+        full_key, found = self._find(key)
+        if found is not None:
+            return found
         answer = compute()
+        if full_key is None:
+            return answer
         with self._lock:
             self._entries[full_key] = answer
             self._entries.move_to_end(full_key)
@@ -90,15 +86,19 @@ class IndexCache:
 
     def get(self, key: Hashable) -> Any:
         """The answer stored for `key` under the current index, or None (nothing is computed)."""
+        return self._find(key)[1]
+
+    def _find(self, key: Hashable) -> tuple[tuple[Any, Hashable] | None, Any]:
+        """(the key under the current index, its stored answer or None); no key when nothing is cached."""
         version = index_version(self.index_dir)
         if version is None or self.max_entries <= 0:
-            return None
+            return None, None
         full_key = (version, key)
         with self._lock:
             found = self._entries.get(full_key)
             if found is not None:
                 self._entries.move_to_end(full_key)
-            return found
+        return full_key, found
 
     def clear(self) -> None:
         with self._lock:
