@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.models import Repository  # noqa: E402
-from indexer.build import Entry  # noqa: E402
-from indexer.collaborate import THRESHOLD, build_groups, refresh_groups  # noqa: E402
-from indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors  # noqa: E402
-from indexer.group_terms import TermExtractor  # noqa: E402
+from councilcode.indexer.build import Entry  # noqa: E402
+from councilcode.indexer.collaborate import THRESHOLD, build_groups, refresh_groups  # noqa: E402
+from councilcode.indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors  # noqa: E402
+from councilcode.indexer.group_terms import TermExtractor  # noqa: E402
+from councilcode.records import Repository  # noqa: E402
 from tests.relevance.corpus_records import corpus_available, load_corpus_repositories  # noqa: E402
 from tests.relevance.synthetic import distractors, synthetic_repositories  # noqa: E402
 

@@ -36,11 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.catalogue import Catalogue, HandleResult  # noqa: E402
-from crawler.models import Repository  # noqa: E402
-from indexer.build import update_index  # noqa: E402
-from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS, document  # noqa: E402
-from indexer.search import Searcher, SearchRequest  # noqa: E402
+from councilcode.catalogue import Catalogue, HandleResult  # noqa: E402
+from councilcode.indexer.build import update_index  # noqa: E402
+from councilcode.indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS, document  # noqa: E402
+from councilcode.indexer.search import Searcher, SearchRequest  # noqa: E402
+from councilcode.records import Repository  # noqa: E402
 from tests.relevance.corpus_records import corpus_available, load_corpus_repositories, store_in_catalogue  # noqa: E402
 from tests.relevance.evaluate import load_judgements  # noqa: E402
 from tests.relevance.synthetic import synthetic_repositories  # noqa: E402

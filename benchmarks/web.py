@@ -32,9 +32,9 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import httpx  # noqa: E402
 
+from councilcode.catalogue import Catalogue, HandleResult  # noqa: E402
+from councilcode.records import Council, Repository  # noqa: E402
 from councilcode.settings import DataDir  # noqa: E402
-from crawler.catalogue import Catalogue, HandleResult  # noqa: E402
-from crawler.models import Council, Repository  # noqa: E402
 
 TARGET_P95_MS = 150.0
 
@@ -218,7 +218,7 @@ def own_synthetic_catalogue(count: int, seed: int = 2024) -> tuple[list[Council]
 
 def build_data(data_dir: DataDir, count: int) -> None:
     """Catalogue and index of `count` synthetic repositories, unless data_dir already holds them."""
-    from indexer.build import update_index
+    from councilcode.indexer.build import update_index
 
     if data_dir.catalogue.exists():
         with Catalogue(data_dir.catalogue, readonly=True) as catalogue:
@@ -261,7 +261,7 @@ def start_server(data_dir: DataDir, port: int, workers: int) -> subprocess.Popen
     command = [
         sys.executable,
         "-c",
-        "from councilcode.serve_cli import serve_command; serve_command()",
+        "from councilcode.cli.serve import serve_command; serve_command()",
         "--data-dir",
         str(data_dir.root),
         "--port",

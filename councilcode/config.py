@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from crawler.models import COUNCIL_TYPES, NATIONS, Council
+from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 
 TOP_LEVEL_KEYS = ("councils",)
 COUNCIL_KEYS = ("name", "github", "type", "nation", "website")

@@ -34,7 +34,7 @@ from councilcode.config import (
     parse_councils,
     yaml_round_trip,
 )
-from crawler.models import Council
+from councilcode.records import Council
 
 # A block-sequence item's lead-in: indentation, the dash, then the gap before the content.
 _DASH_RE = re.compile(r"(?P<indent>[ ]*)-(?P<gap>[ ]+)")

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from crawler.auth import AuthError
-from crawler.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
-from crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
-from crawler.licence import identify_licence, licence_from_github
-from crawler.models import Council, Repository
-from crawler.text import decode_text
+from councilcode.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
+from councilcode.crawler.auth import AuthError
+from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
+from councilcode.crawler.licence import identify_licence, licence_from_github
+from councilcode.crawler.text import decode_text
+from councilcode.records import Council, Repository
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from crawler.models import REPOSITORY_FIELDS, Repository
+from councilcode.records import REPOSITORY_FIELDS, Repository
 
 FORMATS = ("json", "jsonl", "csv")
 # CSV is for spreadsheets: a README does not fit in a cell.

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from councilcode import __version__
-from crawler.auth import TokenSource
+from councilcode.crawler.auth import TokenSource
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer,
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.lang.porter2 import stem
 
-from indexer.names import is_plain_word, split_identifier
+from councilcode.indexer.names import is_plain_word, split_identifier
 
 # Words, plus single-letter pairs such as `A-Z` (councils' index of services), kept whole.
 _TOKEN_PATTERN = r"(?<![\w-])[^\W\d_]-[^\W\d_](?![\w-])|\w+"

@@ -17,11 +17,11 @@ from pathlib import Path
 from whoosh import index
 from whoosh.index import LockError
 
-from crawler.catalogue import Catalogue
-from crawler.models import REPOSITORY_FIELDS, Repository
-from indexer.collaborate import refresh_groups
-from indexer.generations import Generation, IndexBusy, IndexStore
-from indexer.schema import ROW_FLAGS, SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
+from councilcode.catalogue import Catalogue
+from councilcode.indexer.collaborate import refresh_groups
+from councilcode.indexer.generations import Generation, IndexBusy, IndexStore
+from councilcode.indexer.schema import ROW_FLAGS, SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
+from councilcode.records import REPOSITORY_FIELDS, Repository
 
 WRITER_MEMORY_MB = 256
 REBUILD_FROM_CHANGES = 2000

@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from crawler.models import Repository
+from councilcode.records import Repository
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class Groups:
 def build_groups(repositories: Sequence[Repository], *, source: str = "", threshold: float = THRESHOLD) -> Groups:
     """Groups of similar repositories spanning two or more councils, with when and how long it took."""
     # numpy and scipy take half a second to import: only the index run that groups should pay it.
-    from indexer.group_finder import find_groups
+    from councilcode.indexer.group_finder import find_groups
 
     started = time.perf_counter()
     groups = find_groups(repositories, threshold=threshold)

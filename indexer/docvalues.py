@@ -17,8 +17,8 @@ from itertools import chain
 
 from whoosh.reading import IndexReader
 
-from crawler.licence import licence_family
-from indexer.schema import ARCHIVED, FORK, SEARCH_FIELDS, parse_values
+from councilcode.indexer.schema import ARCHIVED, FORK, SEARCH_FIELDS, parse_values
+from councilcode.licences import licence_family
 
 NO_LICENCE = "none"  # the filter and facet value for repositories without a licence
 

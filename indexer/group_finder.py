@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from crawler.catalogue import slugify
-from crawler.models import Repository
-from indexer.collaborate import THRESHOLD, Group, GroupRepository
-from indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors
-from indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor
+from councilcode.catalogue import slugify
+from councilcode.indexer.collaborate import THRESHOLD, Group, GroupRepository
+from councilcode.indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors
+from councilcode.indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor
+from councilcode.records import Repository
 
 REUSE_SIMILARITY = 0.8  # a fork this close to another member is a copy of it
 LABEL_PHRASES = 2

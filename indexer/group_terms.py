@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from whoosh.lang.porter2 import stem as porter2_stem
 
-from crawler.models import Repository
-from indexer.names import document_vocabulary, segment, split_identifier, topic_words
-from indexer.readme_text import readme_format, readme_to_text
+from councilcode.indexer.names import document_vocabulary, segment, split_identifier, topic_words
+from councilcode.indexer.readme_text import readme_format, readme_to_text
+from councilcode.records import Repository
 
 # A README's opening says what the project is; the rest is mostly how to install and run it.
 README_WORDS = 400

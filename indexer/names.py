@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from indexer.vocabulary import BASE_WORDS
+from councilcode.indexer.vocabulary import BASE_WORDS
 
 # One alphanumeric run at a time (underscores, hyphens and dots separate runs).
 _RUN = re.compile(r"[^\W_]+")

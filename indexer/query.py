@@ -19,8 +19,8 @@ from whoosh.fields import Schema
 from whoosh.qparser import MultifieldParser, OrGroup, RangePlugin, SingleQuotePlugin
 from whoosh.reading import IndexReader
 
-from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
-from indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
+from councilcode.indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
+from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean

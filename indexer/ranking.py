@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.docvalues import DocValues
-from indexer.query import ParsedQuery, positive_terms
-from indexer.scoring import Bm25f
-from indexer.snippets import Terms
+from councilcode.indexer.docvalues import DocValues
+from councilcode.indexer.query import ParsedQuery, positive_terms
+from councilcode.indexer.scoring import Bm25f
+from councilcode.indexer.snippets import Terms
 
 # A document matching one of two words typed keeps this share of its score, plus the rest times the
 # share of the words it matches.

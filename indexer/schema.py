@@ -16,11 +16,11 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from crawler.licence import licence_family
-from crawler.models import REPOSITORY_FIELDS, Repository
-from indexer.analysis import spelling_words, text_analyzer
-from indexer.names import document_vocabulary, name_words, split_identifier, topic_words
-from indexer.readme_text import readme_to_text
+from councilcode.indexer.analysis import spelling_words, text_analyzer
+from councilcode.indexer.names import document_vocabulary, name_words, split_identifier, topic_words
+from councilcode.indexer.readme_text import readme_to_text
+from councilcode.licences import licence_family
+from councilcode.records import REPOSITORY_FIELDS, Repository
 
 # Bump when the schema, the analysis or the document layout changes: an index of another version
 # is rebuilt rather than updated, since its stored fingerprints no longer say what it holds.

@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
 
-from indexer.docvalues import DocValues
-from indexer.schema import FIELD_BOOSTS
+from councilcode.indexer.docvalues import DocValues
+from councilcode.indexer.schema import FIELD_BOOSTS
 
 K1 = 1.2
 # Length normalisation per field: names and topics are short, so a little longer is no dilution.

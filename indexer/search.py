@@ -25,14 +25,14 @@ from typing import Any, TypeVar
 from whoosh import index
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
-from indexer.generations import Generation, IndexMissing, IndexStore
-from indexer.query import ParsedQuery, QueryBuilder
-from indexer.ranking import Matches, Phrase, match, phrase_of, ranked
-from indexer.scoring import Bm25f
-from indexer.similar import similar_docs
-from indexer.snippets import Terms, prepare_texts, snippet_of
-from indexer.spelling import suggest
+from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
+from councilcode.indexer.generations import Generation, IndexMissing, IndexStore
+from councilcode.indexer.query import ParsedQuery, QueryBuilder
+from councilcode.indexer.ranking import Matches, Phrase, match, phrase_of, ranked
+from councilcode.indexer.scoring import Bm25f
+from councilcode.indexer.similar import similar_docs
+from councilcode.indexer.snippets import Terms, prepare_texts, snippet_of
+from councilcode.indexer.spelling import suggest
 
 __all__ = [
     "IndexMissing",

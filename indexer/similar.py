@@ -17,9 +17,9 @@ from typing import Any
 from whoosh.classify import Bo1Model, Expander
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.names import topic_words
-from indexer.schema import FIELD_BOOSTS
-from indexer.scoring import Bm25f
+from councilcode.indexer.names import topic_words
+from councilcode.indexer.schema import FIELD_BOOSTS
+from councilcode.indexer.scoring import Bm25f
 
 # (field, how many key terms to take from it)
 _KEY_TERMS = (("readme", 15), ("description", 8), ("topics", 8), ("name", 5))

@@ -14,7 +14,7 @@ from whoosh.analysis import STOP_WORDS
 from whoosh.reading import IndexReader
 from whoosh.spelling import Corrector
 
-from indexer.vocabulary import BASE_WORDS
+from councilcode.indexer.vocabulary import BASE_WORDS
 
 SPELL_FIELD = "spell"
 MIN_LENGTH = 3  # shorter words are acronyms more often than typos

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.jobs import CrawlSettings
+from councilcode.cli.jobs import CrawlSettings
+from councilcode.crawler.github import RetryPolicy
 from councilcode.settings import DataDir
-from crawler.github import RetryPolicy
 from tests.github_emulator import CORPUS_DIR, GitHubEmulator
 
 # Retries in tests back off in milliseconds, not seconds, and give up on a silent server quickly.

@@ -10,10 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from councilcode.settings import DataDir
-from crawler.models import Repository
-from indexer.build import Entry, update_index
-from indexer.collaborate import (
+from councilcode.indexer.build import Entry, update_index
+from councilcode.indexer.collaborate import (
     FILENAME,
     Group,
     GroupRepository,
@@ -24,9 +22,11 @@ from indexer.collaborate import (
     refresh_groups,
     write_groups,
 )
-from indexer.group_clusters import average_linkage, neighbour_graph, tfidf_vectors
-from indexer.group_finder import find_groups
-from indexer.group_terms import TermExtractor, markdown_words_text
+from councilcode.indexer.group_clusters import average_linkage, neighbour_graph, tfidf_vectors
+from councilcode.indexer.group_finder import find_groups
+from councilcode.indexer.group_terms import TermExtractor, markdown_words_text
+from councilcode.records import Repository
+from councilcode.settings import DataDir
 from tests.relevance.corpus_records import store_in_catalogue
 
 

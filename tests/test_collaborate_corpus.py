@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.models import Repository
-from indexer.collaborate import Group
-from indexer.group_finder import find_groups
+from councilcode.indexer.collaborate import Group
+from councilcode.indexer.group_finder import find_groups
+from councilcode.records import Repository
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 from tests.relevance.synthetic import OFF_TOPIC, distractors
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from councilcode.collaborate_cli import collaborate_command
+from councilcode.cli.collaborate import collaborate_command
+from councilcode.indexer.build import update_index
+from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.settings import DataDir
-from indexer.build import update_index
-from indexer.search import Searcher, SearchRequest
+from councilcode.web.app import create_app
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories, store_in_catalogue
 from tests.relevance.synthetic import distractors
 from tests.test_web_pages import outline
@@ -26,7 +27,6 @@ from tests.web_fixtures import (  # noqa: F401 - fixtures
     empty_client_fixture,
     web_data_dir_fixture,
 )
-from web.app import create_app
 
 GRITTING = "east-sussex-county-council/Escc.Gritting"
 

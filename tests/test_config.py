@@ -21,7 +21,7 @@ from councilcode.config import (
     suggest,
 )
 from councilcode.orgs_file import DuplicateHandleError, OrgsFileError, add_council
-from crawler.models import COUNCIL_TYPES, NATIONS, Council
+from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_CONFIG = REPO / "config" / "orgs.yaml"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.jobs import run_crawl
+from councilcode.catalogue import Catalogue
+from councilcode.cli.jobs import run_crawl
 from councilcode.settings import DataDir
-from crawler.catalogue import Catalogue
 from tests.conftest import config_text
 from tests.github_emulator import GitHubEmulator, add_synthetic_repos
 

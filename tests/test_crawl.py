@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
-from councilcode.jobs import run_crawl
-from crawler.catalogue import Catalogue
+from councilcode.cli.jobs import run_crawl
 from tests.conftest import config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, load_corpus
 

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
-from councilcode.jobs import AppCredentials, run_crawl
+from councilcode.cli.jobs import AppCredentials, run_crawl
+from councilcode.crawler.auth import AppInstallationToken
+from councilcode.crawler.github import GitHubClient
 from councilcode.settings import DataDir
-from crawler.auth import AppInstallationToken
-from crawler.catalogue import Catalogue
-from crawler.github import GitHubClient
 from tests.conftest import FAST_RETRY, config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos
 

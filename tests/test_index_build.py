@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-import indexer.build
-from crawler.catalogue import Catalogue, HandleResult
-from crawler.models import Repository
-from indexer.build import Entry, catalogue_entries, update_index
-from indexer.generations import IndexBusy, IndexStore
-from indexer.schema import SCHEMA_VERSION
-from indexer.search import Searcher, SearchRequest
+import councilcode.indexer.build
+from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.indexer.build import Entry, catalogue_entries, update_index
+from councilcode.indexer.generations import IndexBusy, IndexStore
+from councilcode.indexer.schema import SCHEMA_VERSION
+from councilcode.indexer.search import Searcher, SearchRequest
+from councilcode.records import Repository
 from tests.relevance.corpus_records import store_in_catalogue
 
 
@@ -129,14 +129,14 @@ def test_readers_never_see_a_half_built_index(paths: tuple[Path, Path], monkeypa
     update_index(catalogue, index_dir)
     store(catalogue, [*BASE, make(4, "potholes", "Report a pothole"), make(5, "libraries", "Library loans")])
     building, release = threading.Event(), threading.Event()
-    real_document = indexer.build.document
+    real_document = councilcode.indexer.build.document
 
     def slow_document(repo: Repository) -> dict:
         building.set()
         release.wait(10)
         return real_document(repo)
 
-    monkeypatch.setattr(indexer.build, "document", slow_document)
+    monkeypatch.setattr(councilcode.indexer.build, "document", slow_document)
     with Searcher(index_dir) as searcher:
         worker = threading.Thread(target=update_index, args=(catalogue, index_dir), kwargs={"rebuild": True})
         worker.start()

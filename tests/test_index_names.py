@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import spelling_words, text_analyzer
-from indexer.names import document_vocabulary, name_words, segment, split_identifier, topic_words
+from councilcode.indexer.analysis import spelling_words, text_analyzer
+from councilcode.indexer.names import document_vocabulary, name_words, segment, split_identifier, topic_words
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from indexer.readme_text import readme_format, readme_to_text
+from councilcode.indexer.readme_text import readme_format, readme_to_text
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 
 

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.licence import (
-    RULES,
-    describe_licence,
-    identify_licence,
-    licence_family,
-    licence_from_github,
-)
-from crawler.text import decode_text
+from councilcode.crawler.licence import RULES, identify_licence, licence_from_github
+from councilcode.crawler.text import decode_text
+from councilcode.licences import describe_licence, licence_family
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils"
 

@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
+from councilcode.cli.orgs import orgs
 from councilcode.config import load_councils
-from councilcode.orgs_cli import orgs
 
 REAL_CONFIG = Path(__file__).resolve().parents[1] / "config" / "orgs.yaml"
 

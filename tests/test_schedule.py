@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
-from councilcode.jobs import CrawlInterrupted, run_crawl
+from councilcode.cli.jobs import CrawlInterrupted, run_crawl
+from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.lock import LockBusy, crawl_lock
-from councilcode.schedule import Schedule, Stopper, parse_every, run_schedule
-from crawler.catalogue import Catalogue
 from tests.conftest import config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos
 

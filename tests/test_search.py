@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.models import Repository
-from indexer.build import index_repositories
-from indexer.generations import IndexStore
-from indexer.search import IndexMissing, Searcher, SearchRequest
+from councilcode.indexer.build import index_repositories
+from councilcode.indexer.generations import IndexStore
+from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest
+from councilcode.records import Repository
 
 
 def repo(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from councilcode.index_cli import index_command, search_command
-from crawler.models import Repository
-from indexer.generations import IndexStore
+from councilcode.cli.index import index_command, search_command
+from councilcode.indexer.generations import IndexStore
+from councilcode.records import Repository
 from tests.relevance.corpus_records import store_in_catalogue
 
 

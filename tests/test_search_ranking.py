@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-import indexer.docvalues
-from crawler.models import Repository
-from indexer.build import index_repositories
-from indexer.generations import IndexStore
-from indexer.query import is_well_formed, plain_words
-from indexer.ranking import Matches, Phrase, ranked
-from indexer.search import Searcher, SearchRequest
-from indexer.snippets import Terms, make_snippet
-from indexer.spelling import edit_distance
-from indexer.synonyms import normalise_phrases, synonyms
+import councilcode.indexer.docvalues
+from councilcode.indexer.build import index_repositories
+from councilcode.indexer.generations import IndexStore
+from councilcode.indexer.query import is_well_formed, plain_words
+from councilcode.indexer.ranking import Matches, Phrase, ranked
+from councilcode.indexer.search import Searcher, SearchRequest
+from councilcode.indexer.snippets import Terms, make_snippet
+from councilcode.indexer.spelling import edit_distance
+from councilcode.indexer.synonyms import normalise_phrases, synonyms
+from councilcode.records import Repository
 
 
 def brute_force(matches: Matches, wanted: int) -> list[tuple[float, int]]:
@@ -136,7 +136,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):
 
 def test_bitmap_facets_equal_plain_counts(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = searcher.search(SearchRequest(q="bin collection parking", facet_limit=100)).facets
-    monkeypatch.setattr(indexer.docvalues, "_BITMAP_FROM", 1)
+    monkeypatch.setattr(councilcode.indexer.docvalues, "_BITMAP_FROM", 1)
     fresh = Searcher(searcher.index_dir, warm_up=False)
     try:
         bitmaps = fresh.search(SearchRequest(q="bin collection parking", facet_limit=100)).facets

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from crawler.text import decode_text
+from councilcode.crawler.text import decode_text
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.settings import DataDir
-from indexer.search import Searcher, SearchRequest
 from tests.web_fixtures import (  # noqa: F401 - fixtures
     ESCC,
     HACKNEY,

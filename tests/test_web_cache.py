@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.catalogue import Catalogue, HandleResult
-from indexer.build import update_index
-from indexer.search import Searcher, SearchRequest
+from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.indexer.build import update_index
+from councilcode.indexer.search import Searcher, SearchRequest
+from councilcode.web.app import create_app
+from councilcode.web.search_cache import IndexCache, index_version
 from tests.web_fixtures import DORSET, TestClient, build_data_dir, repo, sample_repositories
-from web.app import create_app
-from web.search_cache import IndexCache, index_version
 
 
 def test_repeated_answers_come_from_the_cache(tmp_path: Path) -> None:

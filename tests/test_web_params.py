@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from web.errors import BadRequest
-from web.params import MAX_QUERY_LENGTH, SearchParams, clean_text, parse_search_params
+from councilcode.web.errors import BadRequest
+from councilcode.web.params import MAX_QUERY_LENGTH, SearchParams, clean_text, parse_search_params
 
 
 def test_defaults() -> None:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from web.readme_html import ReadmeLocation, readme_format, render_readme, sanitise
-from web.templating import safe_snippet
+from councilcode.web.readme_html import ReadmeLocation, readme_format, render_readme, sanitise
+from councilcode.web.templating import safe_snippet
 
 LOCATION = ReadmeLocation("east-sussex-county-council/Escc.Gritting", "master", "README.md")
 BLOB = "https://github.com/east-sussex-county-council/Escc.Gritting/blob/master/"

@@ -10,12 +10,12 @@ import uvicorn
 from click.testing import CliRunner
 from starlette.applications import Starlette
 
-from councilcode.serve_cli import serve_command
+from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.cli.serve import serve_command
+from councilcode.indexer.build import update_index
 from councilcode.settings import DataDir
-from crawler.catalogue import Catalogue, HandleResult
-from indexer.build import update_index
+from councilcode.web.app import app_from_environment, create_app
 from tests.web_fixtures import DORSET, TestClient, build_data_dir, repo, sample_repositories
-from web.app import app_from_environment, create_app
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_serve_with_workers_uses_the_factory(
     result = CliRunner().invoke(serve_command, ["--data-dir", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 0, result.output
     app, options = uvicorn_calls[0]
-    assert app == "web.app:app_from_environment"
+    assert app == "councilcode.web.app:app_from_environment"
     assert options["factory"] is True and options["workers"] == 2
     assert app_from_environment().state.web.data_dir == DataDir(tmp_path.resolve())
 

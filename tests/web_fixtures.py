@@ -18,11 +18,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.indexer.build import update_index
+from councilcode.records import Council, Repository
 from councilcode.settings import DataDir
-from crawler.catalogue import Catalogue, HandleResult
-from crawler.models import Council, Repository
-from indexer.build import update_index
-from web.app import create_app
+from councilcode.web.app import create_app
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils"
 

@@ -9,11 +9,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from councilcode.settings import DataDir
-from web.errors import CatchAllMiddleware, WebError, handle_http_exception, handle_web_error
-from web.security import SecurityHeadersMiddleware
-from web.state import WebState
-from web.templating import STATIC_DIR, create_templates
-from web.views import api, collaborate, councils, exports, health, pages, repository, search
+from councilcode.web.errors import CatchAllMiddleware, WebError, handle_http_exception, handle_web_error
+from councilcode.web.security import SecurityHeadersMiddleware
+from councilcode.web.state import WebState
+from councilcode.web.templating import STATIC_DIR, create_templates
+from councilcode.web.views import api, collaborate, councils, exports, health, pages, repository, search
 
 
 def routes() -> list[Route | Mount]:

@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Iterable
 
-from crawler.export import formula_safe
-from indexer.search import SearchHit
+from councilcode.crawler.export import formula_safe
+from councilcode.indexer.search import SearchHit
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CSV_COLUMNS: tuple[str, ...] = (

@@ -13,8 +13,8 @@ from datetime import date
 from functools import cached_property
 from urllib.parse import quote_plus, urlencode
 
-from indexer.search import SearchRequest
-from web.errors import BadRequest
+from councilcode.indexer.search import SearchRequest
+from councilcode.web.errors import BadRequest
 
 MAX_QUERY_LENGTH = 256
 MAX_FILTER_LENGTH = 200

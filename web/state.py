@@ -9,11 +9,11 @@ from dataclasses import astuple, dataclass, field
 
 from starlette.templating import Jinja2Templates
 
+from councilcode.catalogue import Catalogue
+from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from councilcode.settings import DataDir
-from crawler.catalogue import Catalogue
-from indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
-from web.errors import Unavailable
-from web.search_cache import IndexCache
+from councilcode.web.errors import Unavailable
+from councilcode.web.search_cache import IndexCache
 
 NO_INDEX = "The search index has not been built yet. Run `councilcode index`, then try again."
 NO_CATALOGUE = "There is no catalogue yet. Run `councilcode crawl`, then try again."

@@ -14,7 +14,7 @@ import nh3
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
-from web.licences import licence_label
+from councilcode.licences import licence_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

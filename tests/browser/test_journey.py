@@ -73,7 +73,7 @@ def server(corpus_data: Path, playwright_api: Any) -> Iterator[str]:
     command = [
         sys.executable,
         "-c",
-        "from councilcode.serve_cli import serve_command; serve_command()",
+        "from councilcode.cli.serve import serve_command; serve_command()",
         "--data-dir",
         str(corpus_data),
         "--host",

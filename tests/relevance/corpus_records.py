@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.catalogue import Catalogue, HandleResult
-from crawler.licence import identify_licence
-from crawler.models import Council, Repository
+from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.crawler.licence import identify_licence
+from councilcode.records import Council, Repository
 
 CORPUS_DIR = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "uk-councils"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from indexer.search import Searcher, SearchRequest
+from councilcode.indexer.search import Searcher, SearchRequest
 
 JUDGEMENTS = Path(__file__).with_name("judgements.yaml")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from crawler.models import Repository
+from councilcode.records import Repository
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from councilcode import __version__
-from web.openapi import openapi_document
-from web.params import parse_search_params
-from web.views.common import web_state
-from web.views.search import SORT_LABELS
+from councilcode.web.openapi import openapi_document
+from councilcode.web.params import parse_search_params
+from councilcode.web.views.common import web_state
+from councilcode.web.views.search import SORT_LABELS
 
 
 async def api_search(request: Request) -> Response:

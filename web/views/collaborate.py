@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from crawler.models import Repository
-from indexer.collaborate import Group, Groups, groups_path, load_groups
-from web.errors import BadRequest, NotFound, Unavailable
-from web.views.common import absolute, render, repo_url, web_state
+from councilcode.indexer.collaborate import Group, Groups, groups_path, load_groups
+from councilcode.records import Repository
+from councilcode.web.errors import BadRequest, NotFound, Unavailable
+from councilcode.web.views.common import absolute, render, repo_url, web_state
 
 GROUPS_PER_PAGE = 25
 NO_GROUPS = (

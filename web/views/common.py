@@ -7,8 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.state import WebState
-from web.templating import repo_url
+from councilcode.web.state import WebState
+from councilcode.web.templating import repo_url
 
 __all__ = ["absolute", "api_repo_url", "render", "render_to_string", "repo_url", "web_state"]
 

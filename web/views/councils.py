@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from crawler.catalogue import Catalogue, HandleState, slugify
-from crawler.models import Council
-from web.errors import NotFound
-from web.views.common import absolute, render, web_state
+from councilcode.catalogue import Catalogue, HandleState, slugify
+from councilcode.records import Council
+from councilcode.web.errors import NotFound
+from councilcode.web.views.common import absolute, render, web_state
 
 COUNCIL_TYPE_LABELS: dict[str, str] = {
     "county": "County council",

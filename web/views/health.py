@@ -10,9 +10,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from indexer.generations import IndexStore
-from web.errors import Unavailable
-from web.views.common import web_state
+from councilcode.indexer.generations import IndexStore
+from councilcode.web.errors import Unavailable
+from councilcode.web.views.common import web_state
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from indexer.search import SearchRequest
-from web.errors import Unavailable
-from web.views.common import render, web_state
+from councilcode.indexer.search import SearchRequest
+from councilcode.web.errors import Unavailable
+from councilcode.web.views.common import render, web_state
 
 RECENT_COUNT = 8
 RECENT_SORT = "pushed"

@@ -10,14 +10,14 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from crawler.catalogue import slugify
-from crawler.models import Repository
-from web.errors import NotFound
-from web.licences import describe_licence, licence_label
-from web.readme_html import ReadmeLocation, render_readme
-from web.views.collaborate import collaboration_link
-from web.views.common import absolute, api_repo_url, render, repo_url, web_state
-from web.views.councils import council_url
+from councilcode.catalogue import slugify
+from councilcode.licences import describe_licence, licence_label
+from councilcode.records import Repository
+from councilcode.web.errors import NotFound
+from councilcode.web.readme_html import ReadmeLocation, render_readme
+from councilcode.web.views.collaborate import collaboration_link
+from councilcode.web.views.common import absolute, api_repo_url, render, repo_url, web_state
+from councilcode.web.views.councils import council_url
 
 SIMILAR_COUNT = 5
 

@@ -9,10 +9,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from indexer.search import SearchResponse
-from web.licences import licence_label
-from web.params import MAX_PAGE, SearchParams, parse_search_params
-from web.views.common import render_to_string, web_state
+from councilcode.indexer.search import SearchResponse
+from councilcode.licences import licence_label
+from councilcode.web.params import MAX_PAGE, SearchParams, parse_search_params
+from councilcode.web.views.common import render_to_string, web_state
 
 # Sorts the indexer offers, with what the page calls them.
 SORT_LABELS: dict[str, str] = {

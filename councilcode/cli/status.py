@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from crawler.catalogue import Catalogue, CrawlRun, HandleState
+from councilcode.catalogue import Catalogue, CrawlRun, HandleState
 
 
 def duration_seconds(run: CrawlRun) -> float | None:

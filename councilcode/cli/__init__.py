@@ -13,23 +13,23 @@ import click
 from rich.console import Console
 
 from councilcode import __version__
-from councilcode.collaborate_cli import collaborate_command
+from councilcode.catalogue import Catalogue
+from councilcode.cli.collaborate import collaborate_command
+from councilcode.cli.index import index_command, search_command
+from councilcode.cli.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.cli.logs import setup_logging
+from councilcode.cli.options import api_url_option, config_option, data_dir_option
+from councilcode.cli.orgs import orgs
+from councilcode.cli.progress import LogProgress, RichProgress
+from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
+from councilcode.cli.serve import serve_command
+from councilcode.cli.status import status_report
 from councilcode.config import ConfigError
-from councilcode.index_cli import index_command, search_command
-from councilcode.jobs import AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.crawler.auth import AuthError
+from councilcode.crawler.crawl import CrawlError, CrawlSummary
+from councilcode.crawler.export import FORMATS, export_repositories
 from councilcode.lock import LockBusy
-from councilcode.logs import setup_logging
-from councilcode.options import api_url_option, config_option, data_dir_option
-from councilcode.orgs_cli import orgs
-from councilcode.progress import LogProgress, RichProgress
-from councilcode.schedule import Schedule, Stopper, parse_every, run_schedule
-from councilcode.serve_cli import serve_command
 from councilcode.settings import DataDir
-from councilcode.status import status_report
-from crawler.auth import AuthError
-from crawler.catalogue import Catalogue
-from crawler.crawl import CrawlError, CrawlSummary
-from crawler.export import FORMATS, export_repositories
 
 
 def app_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from councilcode.options import data_dir_option
+from councilcode.cli.options import data_dir_option
 from councilcode.settings import DataDir
 
 
@@ -42,10 +42,10 @@ def serve_command(data_dir: Path | None, host: str, port: int, workers: int, log
         click.echo(f"warning: no index at {resolved.index} yet: run `councilcode index`", err=True)
     options = {"host": host, "port": port, "log_level": log_level, "server_header": False}
     if workers == 1:
-        from web.app import create_app
+        from councilcode.web.app import create_app
 
         uvicorn.run(create_app(resolved), **options)
     else:
         # Each worker process builds its own app from the environment (uvicorn needs an import string).
         os.environ["COUNCILCODE_DATA_DIR"] = str(resolved.root.resolve())
-        uvicorn.run("web.app:app_from_environment", factory=True, workers=workers, **options)
+        uvicorn.run("councilcode.web.app:app_from_environment", factory=True, workers=workers, **options)

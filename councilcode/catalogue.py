@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.models import REPOSITORY_FIELDS, Council, Repository
+from councilcode.records import REPOSITORY_FIELDS, Council, Repository
 
 SCHEMA_VERSION = 1
 

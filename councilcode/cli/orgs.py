@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from councilcode.cli.options import api_url_option, config_option
 from councilcode.config import (
     ConfigError,
     ConfigProblem,
@@ -31,9 +32,8 @@ from councilcode.config import (
     is_valid_login,
     load_councils,
 )
-from councilcode.options import api_url_option, config_option
 from councilcode.orgs_file import OrgsFileError, add_council
-from crawler.models import COUNCIL_TYPES, NATIONS, Council
+from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 
 ONLINE_CONCURRENCY = 8  # parallel GitHub look-ups: quick, but gentle on the API
 TIMEOUT_SECONDS = 15.0

@@ -11,17 +11,17 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from councilcode.catalogue import Catalogue
+from councilcode.cli.schedule import Stopper
 from councilcode.config import load_councils
+from councilcode.crawler.auth import AppInstallationToken, StaticToken, TokenSource
+from councilcode.crawler.crawl import Crawler, CrawlSummary, Progress
+from councilcode.crawler.github import GitHubClient, RetryPolicy
+from councilcode.indexer.build import IndexReport, update_index
+from councilcode.indexer.generations import IndexBusy
 from councilcode.lock import crawl_lock
-from councilcode.schedule import Stopper
+from councilcode.records import Council
 from councilcode.settings import DEFAULT_API_URL, DataDir
-from crawler.auth import AppInstallationToken, StaticToken, TokenSource
-from crawler.catalogue import Catalogue
-from crawler.crawl import Crawler, CrawlSummary, Progress
-from crawler.github import GitHubClient, RetryPolicy
-from crawler.models import Council
-from indexer.build import IndexReport, update_index
-from indexer.generations import IndexBusy
 
 log = logging.getLogger("councilcode")
 

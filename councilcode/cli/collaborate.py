@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from councilcode.options import data_dir_option
+from councilcode.cli.options import data_dir_option
+from councilcode.indexer.collaborate import Groups, load_groups
 from councilcode.settings import DataDir
-from indexer.collaborate import Groups, load_groups
 
 EXIT_MISSING = 2  # as `councilcode search` when there is no index
 

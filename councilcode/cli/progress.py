@@ -7,7 +7,7 @@ import logging
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crawler.crawl import HandleOutcome
+from councilcode.crawler.crawl import HandleOutcome
 
 log = logging.getLogger("councilcode.crawl")
 

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from councilcode.options import data_dir_option
+from councilcode.cli.options import data_dir_option
+from councilcode.indexer.build import update_index
+from councilcode.indexer.docvalues import SORTS
+from councilcode.indexer.generations import IndexBusy
+from councilcode.indexer.search import MAX_LIMIT, IndexMissing, Searcher, SearchRequest, SearchResponse
 from councilcode.settings import DataDir
-from indexer.build import update_index
-from indexer.docvalues import SORTS
-from indexer.generations import IndexBusy
-from indexer.search import MAX_LIMIT, IndexMissing, Searcher, SearchRequest, SearchResponse
 
 # Exit codes: 1 for a busy index (try again later), 2 for something missing or a bad value.
 EXIT_BUSY = 1
