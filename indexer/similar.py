@@ -1,22 +1,30 @@
-"""Similar work at other councils: repositories whose key terms overlap one repository's.
+"""Similar work at other councils: the repositories most like one repository, by the collaboration
+finder's own vectors and similarity (indexer.group_finder), so a repository page and /collaborate
+agree on what is alike.
 
-Like Whoosh's `more_like_this`, but over several fields at once: the key terms of the README,
-description, topics and name (Whoosh's Bo1 weighting against each field's collection statistics)
-are scored by BM25F over all the weighted fields, leaving out the repository's own council.
-Scores are relative to the repository's own score for the same query, so 1.0 is "as alike as it
-is to itself" and they compare across repositories.
+The grouping run works out each repository's most similar repositories at other councils (cosine
+similarity of the vectors it groups by: what a repository does, from its name, description, topics
+and README opening) and stores them with the groups beside the index. Here they are read back,
+once per version of that file, and mapped to index documents.
+
+Until groups have been worked out for an index (its first index run has not finished grouping, or
+grouping failed), the Whoosh-side method below stands in: the repository's key terms (Whoosh's Bo1
+weighting) scored by BM25F over all the weighted fields, relative to its own score.
 """
 
 from __future__ import annotations
 
 import heapq
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from whoosh.classify import Bo1Model, Expander
 from whoosh.searching import Searcher as WhooshSearcher
 
+from councilcode.indexer.collaborate import Groups, groups_path, load_groups
 from councilcode.indexer.names import topic_words
 from councilcode.indexer.schema import FIELD_BOOSTS
 from councilcode.indexer.scoring import Bm25f
@@ -30,6 +38,61 @@ MIN_SCORE = 0.05  # below this the overlap is a word or two of boilerplate
 class SimilarDoc:
     docnum: int
     score: float
+
+
+class _StoredGroups:
+    """The groups file of one index directory, parsed once per version of the file."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, int, int] | None = None
+        self._groups: Groups | None = None
+
+    def get(self, index_root: Path) -> Groups | None:
+        path = groups_path(index_root)
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if key != self._key:
+                self._groups, self._key = load_groups(index_root), key
+            return self._groups
+
+
+_STORED = _StoredGroups()
+
+
+def _index_root(searcher: WhooshSearcher) -> Path | None:
+    """The index directory (the parent of the generation this searcher reads), where the groups are."""
+    storage = getattr(getattr(searcher, "_ix", None), "storage", None)
+    folder = getattr(storage, "folder", None)
+    return Path(folder).parent if folder else None
+
+
+def similar_docs(
+    searcher: WhooshSearcher,
+    bm25f: Bm25f,
+    docnum: int,
+    record: dict[str, Any],
+    exclude: Collection[int],
+    limit: int,
+) -> list[SimilarDoc]:
+    """The `limit` documents most like `docnum`, leaving out `exclude` (its own council's)."""
+    root = _index_root(searcher)
+    groups = _STORED.get(root) if root is not None else None
+    if groups is None or not groups.similar:
+        return _similar_by_key_terms(searcher, bm25f, docnum, record, exclude, limit)
+    found: list[SimilarDoc] = []
+    for full_name, score in groups.similar_to(record["full_name"]):
+        other = searcher.document_number(key=full_name.lower())
+        if other is None or other == docnum or other in exclude:
+            continue  # no longer indexed, or (after a council was renamed) now the same council's
+        found.append(SimilarDoc(docnum=other, score=round(score, 4)))
+        if len(found) >= limit:
+            break
+    return found
 
 
 def key_terms(searcher: WhooshSearcher, record: dict[str, Any]) -> dict[str, float]:
@@ -55,7 +118,7 @@ def key_terms(searcher: WhooshSearcher, record: dict[str, Any]) -> dict[str, flo
     return weights
 
 
-def similar_docs(
+def _similar_by_key_terms(
     searcher: WhooshSearcher,
     bm25f: Bm25f,
     docnum: int,
@@ -63,7 +126,7 @@ def similar_docs(
     exclude: Collection[int],
     limit: int,
 ) -> list[SimilarDoc]:
-    """The `limit` documents most like `docnum`, leaving out `exclude` (its own council's)."""
+    """Before groups exist: key terms scored by BM25F, relative to the repository's own score."""
     weights = key_terms(searcher, record)
     scores: dict[int, float] = {}
     get = scores.get
