@@ -223,9 +223,9 @@ def _distinctive_terms(
     extractor: TermExtractor,
 ) -> tuple[list[Phrase], dict[str, set[str]]]:
     """The group's terms, best first, and the councils using each term. A term scores its weight in
-    the group's centroid, doubled when every member's name has it (a name is the summary its authors chose), and counts only if
-    members at two or more councils use it; bigrams are preferred, and a word inside a better
-    bigram is left out."""
+    the group's centroid, doubled when every member's name has it (a name is the summary its
+    authors chose), and counts only if members at two or more councils use it; bigrams are
+    preferred, and a word inside a better bigram is left out."""
     centroid = np.asarray(rows.mean(axis=0)).ravel()
     present = rows.tocsc()
     candidates: list[tuple[float, str]] = []
