@@ -21,7 +21,7 @@ from scipy import sparse
 NEIGHBOURS = 20  # k: each repository's most similar others, the only pairs clustering looks at
 MIN_EDGE = 0.05  # similarities below this are noise and never join anything
 MAX_TERMS = 15  # a repository is described by its strongest terms; see _keep_largest
-MIN_TERMS = 2
+MIN_TERMS = 3
 MIN_DF_LIMIT = 50  # max_df never drops a term used by fewer repositories than this
 CANDIDATES = 64  # most similar rows looked at per row when picking other owners' (see neighbour_graph)
 BLOCK_ROWS = 512  # rows of the similarity matrix held densely at once (512 x 25,000 floats = 50 MB)

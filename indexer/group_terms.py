@@ -148,12 +148,20 @@ CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
 # Words that name one kind of work among others of its kind: each also counts as the kind's own
 # term, so a Leaflet map and an OpenLayers map meet on "map" while keeping their own words.
 _KINDS = {
+    "design system": (
+        "components", "style", "styles", "stylesheet", "stylesheets", "css", "scss", "sass",
+        "styleguide",
+    ),
     "map": ("map", "maps", "mapping", "leaflet", "openlayers", "mapbox", "arcgis", "webmap", "gis"),
     "waste": ("bin", "bins", "waste", "recycling", "recycle", "rubbish", "refuse"),
     "gazetteer": ("gazetteer", "gazetteers", "addressbase", "llpg", "geocoder", "geocoding", "uprn"),
     "dashboard": ("dashboard", "dashboards", "shiny"),
 }
-_KIND_OF = {porter2_stem(word): porter2_stem(kind) for kind, words in _KINDS.items() for word in words}
+_KIND_OF = {
+    word: BIGRAM_SEPARATOR.join(porter2_stem(part) for part in kind.split())
+    for kind, words in _KINDS.items()
+    for word in words
+}
 _FIRSTS = frozenset(first for first, _ in COMPOUNDS) | frozenset(variant[0] for variant in CONCEPTS)
 _LONGEST_CONCEPT = max(len(variant) for variant in CONCEPTS)
 _DROPPED = STOP_WORDS | BOILERPLATE
@@ -327,7 +335,7 @@ class TermExtractor:
                 continue
             key = stem(word)
             weights[key] += weight
-            kind = _KIND_OF.get(key)
+            kind = _KIND_OF.get(word)
             if kind is not None and kind != key:
                 weights[kind] += weight
             if bigrams and previous is not None and previous != key:
