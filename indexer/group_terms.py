@@ -149,7 +149,14 @@ CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
 # term, so a Leaflet map and an OpenLayers map meet on "map" while keeping their own words.
 _KINDS = {
     "design system": (
-        "components", "style", "styles", "stylesheet", "stylesheets", "css", "scss", "sass",
+        "components",
+        "style",
+        "styles",
+        "stylesheet",
+        "stylesheets",
+        "css",
+        "scss",
+        "sass",
         "styleguide",
     ),
     "map": ("map", "maps", "mapping", "leaflet", "openlayers", "mapbox", "arcgis", "webmap", "gis"),
