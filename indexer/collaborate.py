@@ -9,11 +9,14 @@ Computed at index time (`refresh_groups`, called by `indexer.build.update_index`
    agglomerative clustering over it stops at a similarity threshold (`indexer.group_clusters`),
    so the number of groups is not fixed in advance;
 3. groups that span fewer than two councils are dropped; forks of another member are shown apart
-   as reuse; each group is labelled with its most distinctive terms, bigrams first
-   (`indexer.group_finder`).
+   as reuse; each group is named by the kind of work its best terms name, or by those terms, and
+   keeps the id of the previous run's group it carries on (`indexer.group_finder`);
+4. each repository's most similar work at other councils, by the same vectors, is stored with the
+   groups for "Similar work at other councils" (`indexer.similar`).
 
-This module holds the records, their file and the index-time hook, and imports none of the
-numerical libraries, so the commands and the web viewer that only read groups start quickly.
+The records are in `indexer.group_records`; this module holds their file and the index-time hook,
+and imports none of the numerical libraries, so the commands and the web viewer that only read
+groups start quickly.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ KIND_LABELS: dict[str, str] = {
     "umbraco": "Umbraco sites and packages",
     "wordpress": "WordPress themes and plugins",
     "sharepoint": "SharePoint customisations",
-    "open data": "Open data publishing",
+    "opendata": "Open data publishing",
     "dashboard": "Dashboards of local statistics",
     "map": "Web maps and map tools",
     "qgis": "QGIS plugins",

@@ -136,7 +136,8 @@ CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("word", "press"): ("wordpress",),
     ("wp",): ("wordpress",),
     ("share", "point"): ("sharepoint",),
-    ("opendata",): ("open", "data"),
+    # "open" alone is boilerplate (open source), so open data is kept as one word
+    ("open", "data"): ("opendata",),
     ("gov", "uk", "pay"): ("govpay",),
     ("govuk", "pay"): ("govpay",),
     ("gov", "pay"): ("govpay",),
@@ -163,6 +164,7 @@ _KINDS = {
     "waste": ("bin", "bins", "waste", "recycling", "recycle", "rubbish", "refuse"),
     "gazetteer": ("gazetteer", "gazetteers", "addressbase", "llpg", "geocoder", "geocoding", "uprn"),
     "dashboard": ("dashboard", "dashboards", "shiny"),
+    "opendata": ("ckan",),
 }
 _KIND_OF = {
     word: BIGRAM_SEPARATOR.join(porter2_stem(part) for part in kind.split())
