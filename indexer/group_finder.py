@@ -58,6 +58,14 @@ KIND_LABELS: dict[str, str] = {
     "food hygien": "Food hygiene",
     "chatbot": "Chatbots",
     "wagtail": "Wagtail sites",
+    "prototyp": "Prototypes",
+    "social care": "Social care",
+    "googl analyt": "Web analytics",
+    "solr": "Site search",
+    "pollut": "Air quality",
+    "air qualiti": "Air quality",
+    "geocod": "Geocoding",
+    "migrat": "Content migration",
 }
 KIND_RANK = 3  # a kind names a group only if its term is among the group's best few
 
