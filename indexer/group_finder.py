@@ -99,8 +99,8 @@ def find_groups_and_similar(
         )
         if group is not None:
             groups.append(group)
-    groups = _carry_ids_over(groups, previous)
     groups.sort(key=lambda g: (-len(g.councils), -len(g.repositories), g.label, g.id))
+    groups = _carry_ids_over(_distinct_labels(groups), previous)
     similar = {
         repositories[i].full_name.lower(): [
             (repositories[j].full_name, round(score, 4)) for j, score in found if score >= SIMILAR_MIN
@@ -108,6 +108,23 @@ def find_groups_and_similar(
         for i, found in nearest.items()
     }
     return groups, {name: found for name, found in similar.items() if found}
+
+
+def _distinct_labels(groups: list[Group]) -> list[Group]:
+    """Groups (most councils first) whose labels tell them apart: when several are the same kind of
+    work, all but the first add what sets them apart ("Web maps and map tools: leaflet")."""
+    seen: set[str] = set()
+    distinct = []
+    for group in groups:
+        label = group.label
+        if label in seen:
+            words = set(label.lower().replace(",", " ").split())
+            extra = next((t for t in group.terms if not set(t.lower().split()) & words), None)
+            label = f"{label}: {extra}" if extra else label
+            group = replace(group, label=label)
+        seen.add(label)
+        distinct.append(group)
+    return distinct
 
 
 def _carry_ids_over(groups: list[Group], previous: Sequence[Group]) -> list[Group]:

@@ -82,17 +82,27 @@ def similar_docs(
     """The `limit` documents most like `docnum`, leaving out `exclude` (its own council's)."""
     root = _index_root(searcher)
     groups = _STORED.get(root) if root is not None else None
-    if groups is None or not groups.similar:
-        return _similar_by_key_terms(searcher, bm25f, docnum, record, exclude, limit)
-    found: list[SimilarDoc] = []
-    for full_name, score in groups.similar_to(record["full_name"]):
-        other = searcher.document_number(key=full_name.lower())
-        if other is None or other == docnum or other in exclude:
-            continue  # no longer indexed, or (after a council was renamed) now the same council's
-        found.append(SimilarDoc(docnum=other, score=round(score, 4)))
-        if len(found) >= limit:
-            break
-    return found
+    if groups is not None and groups.similar:
+        found: list[SimilarDoc] = []
+        for full_name, score in groups.similar_to(record["full_name"]):
+            other = searcher.document_number(key=full_name.lower())
+            if other is None or other == docnum or other in exclude:
+                continue  # no longer indexed, or (after a council was renamed) now the same council's
+            found.append(SimilarDoc(docnum=other, score=round(score, 4)))
+            if len(found) >= limit:
+                break
+        return found
+    # Before groups exist: key terms scored by BM25F, relative to the repository's own score.
+    scores = _key_term_scores(searcher, bm25f, record)
+    baseline = scores.get(docnum, 0.0)
+    if not baseline:
+        return []
+    best = heapq.nlargest(
+        limit,
+        ((score, doc) for doc, score in scores.items() if doc != docnum and doc not in exclude),
+    )
+    relative = ((min(1.0, score / baseline), doc) for score, doc in best)
+    return [SimilarDoc(docnum=doc, score=round(score, 4)) for score, doc in relative if score >= MIN_SCORE]
 
 
 def key_terms(searcher: WhooshSearcher, record: dict[str, Any]) -> dict[str, float]:
@@ -118,34 +128,14 @@ def key_terms(searcher: WhooshSearcher, record: dict[str, Any]) -> dict[str, flo
     return weights
 
 
-def _similar_by_key_terms(
-    searcher: WhooshSearcher,
-    bm25f: Bm25f,
-    docnum: int,
-    record: dict[str, Any],
-    exclude: Collection[int],
-    limit: int,
-) -> list[SimilarDoc]:
-    """Before groups exist: key terms scored by BM25F, relative to the repository's own score."""
-    weights = key_terms(searcher, record)
+def _key_term_scores(searcher: WhooshSearcher, bm25f: Bm25f, record: dict[str, Any]) -> dict[int, float]:
+    """{docnum: BM25F score of the repository's key terms}, the repository itself included."""
     scores: dict[int, float] = {}
     get = scores.get
-    for term, weight in weights.items():
+    for term, weight in key_terms(searcher, record).items():
         impacts = bm25f.impacts(term)
         if len(impacts) < 2:  # only this repository has it (its own name): it can only inflate the baseline
             continue
         for doc, impact in impacts.items():
             scores[doc] = get(doc, 0.0) + weight * impact
-    baseline = scores.get(docnum, 0.0)
-    if not baseline:
-        return []
-    best = heapq.nlargest(
-        limit,
-        ((score, doc) for doc, score in scores.items() if doc != docnum and doc not in exclude),
-    )
-    found = []
-    for score, doc in best:
-        relative = min(1.0, score / baseline)
-        if relative >= MIN_SCORE:
-            found.append(SimilarDoc(docnum=doc, score=round(relative, 4)))
-    return found
+    return scores
