@@ -7,6 +7,7 @@ finder needs the records, the store needs the finder, and the records need neith
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -109,8 +110,10 @@ class Groups:
     seconds: float
     source: str = ""  # fingerprint of the catalogue records and algorithm the groups came from
     # {full name (lower case): [(full name, similarity), ...]}: each repository's most similar work at
-    # other councils by the grouping's own similarity, for "Similar work at other councils".
-    similar: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    # other councils by the grouping's own similarity, for "Similar work at other councils". Kept as
+    # read from the file (pairs as lists) until asked for: a catalogue's worth of pairs is most of the
+    # file, and every index run reads the file to see whether anything changed.
+    similar: dict[str, Sequence[Sequence[Any]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,10 +134,7 @@ class Groups:
             repositories=int(data.get("repositories", 0)),
             seconds=float(data.get("seconds", 0.0)),
             source=str(data.get("source", "")),
-            similar={
-                str(name): [(str(other), float(score)) for other, score in found]
-                for name, found in (data.get("similar") or {}).items()
-            },
+            similar=data.get("similar") or {},
         )
 
     def public_json(self) -> dict[str, Any]:
@@ -152,7 +152,7 @@ class Groups:
 
     def similar_to(self, full_name: str) -> list[tuple[str, float]]:
         """The work at other councils most like `full_name`, most similar first."""
-        return self.similar.get(full_name.lower(), [])
+        return [(str(other), float(score)) for other, score in self.similar.get(full_name.lower(), ())]
 
     @cached_property
     def _by_repository(self) -> dict[str, Group]:
