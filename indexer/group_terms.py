@@ -1,11 +1,13 @@
 """The words that say what a repository *is*, for grouping similar work across councils.
 
 Search wants every word a person might type; grouping wants only the words that tell one kind of
-software from another. So README boilerplate (install, npm, run, licence, contributing...), stop
-words and numbers are dropped, words are stemmed (components -> compon), a few compounds are
-joined (front end, front-end, frontend -> frontend), a few names for the same kind of thing are
-made one (style guide, pattern library -> design system), and adjacent words are also kept as
-bigrams, which carry most of the meaning ("alert banner", "design system", "open data").
+software from another. So a README's sections about installing, running, testing, licensing and
+contributing are left out (and a framework's template README entirely), boilerplate words (install,
+npm, run, licence, frontend...), stop words and numbers are dropped, words are stemmed (components
+-> compon), a few compounds are joined (front end, front-end -> frontend), a few names for the same
+kind of thing are made one (style guide, pattern library -> design system), words that name one kind
+of work among others also count as the kind (leaflet, arcgis -> map), and adjacent words are also
+kept as bigrams, which carry most of the meaning ("alert banner", "design system").
 """
 
 from __future__ import annotations
