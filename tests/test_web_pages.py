@@ -192,7 +192,9 @@ def test_readme_formats(client: TestClient) -> None:
     rst = client.get("/repos/east-sussex-county-council/Escc.AZ").text
     assert "<em>reStructuredText</em>" in rst
     rdoc = client.get("/repos/LBHackney-IT/saml-tools").text
-    assert "=SAML Tools" in rdoc and "&lt;b&gt;SAML&lt;/b&gt;" in rdoc
+    assert '<h3 id="readme-saml-tools">SAML Tools</h3>' in rdoc and "Tools for <strong>SAML</strong>." in rdoc
+    plain = client.get("/repos/LBHackney-IT/gritting-fork").text
+    assert "<pre>Plain text README about gritting." in plain
     table = client.get("/repos/Dorset-Council-UK/GIFramework-Maps").text
     assert "<table>" in table
 
