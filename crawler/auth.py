@@ -10,11 +10,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
 class AuthError(Exception):
     """No token could be had (a wrong App id, key or installation, or GitHub unreachable)."""
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    """A GitHub App installation to act as."""
+
+    app_id: str
+    private_key: str = field(repr=False)
+    installation_id: int
 
 
 class TokenSource(Protocol):
@@ -98,3 +108,10 @@ class AppInstallationToken:
 
     def __repr__(self) -> str:
         return f"AppInstallationToken(installation={self._installation_id})"
+
+
+def token_source(app: AppCredentials | None, token: str | None, api_url: str) -> TokenSource:
+    """The App installation's tokens when one is given, else the personal token (or none)."""
+    if app is not None:
+        return AppInstallationToken(app.app_id, app.private_key, app.installation_id, api_url)
+    return StaticToken(token)

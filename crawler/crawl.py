@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from councilcode.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
+from councilcode.crawler.accounts import USER, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AuthError
 from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
 from councilcode.crawler.licence import identify_licence, licence_from_github
@@ -222,19 +223,20 @@ class Crawler:
 
     async def _account(self, handle: str) -> tuple[str, str, list[CacheEntry]]:
         """The handle's login and account type; an organisation first, else a user (or the type we know)."""
-        known = self.catalogue.account_type(handle)
-        order = ["users", "orgs"] if known == "User" else ["orgs", "users"]
-        for kind in order:
-            url = self.client.url(f"/{kind}/{handle}")
-            response = await self._get_cached(url)
-            if response.status == 404:
-                continue
-            data = self._json_body(url, response)
-            if not isinstance(data, dict) or not isinstance(data.get("login"), str):
-                raise CrawlError(f"unexpected answer from {url}: no 'login' field")
-            account_type = "Organization" if data.get("type") == "Organization" or kind == "orgs" else "User"
-            return data["login"], account_type, self._cache_entry(url, response)
-        raise CrawlError("no GitHub organisation or user of that name (404)")
+        answers: dict[str, ApiResponse] = {}
+
+        async def fetch(url: str) -> tuple[bool, Any]:
+            response = answers[url] = await self._get_cached(url)
+            return (False, None) if response.status == 404 else (True, self._json_body(url, response))
+
+        users_first = self.catalogue.account_type(handle) == USER
+        try:
+            account = await find_account(handle, fetch, self.client.api_url, users_first=users_first)
+        except UnexpectedAnswer as exc:
+            raise CrawlError(str(exc)) from None
+        if account is None:
+            raise CrawlError("no GitHub organisation or user of that name (404)")
+        return account.login, account.type, self._cache_entry(account.url, answers[account.url])
 
     async def _listing_page(self, url: str) -> tuple[list[dict[str, Any]], str | None, CacheEntry | None]:
         response = await self._get_cached(url)

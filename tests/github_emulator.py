@@ -466,6 +466,20 @@ class _Server(ThreadingHTTPServer):
 # --------------------------------------------------------------------------- the emulator
 
 
+@functools.cache
+def app_key_pair(which: str = "app") -> tuple[str, bytes]:
+    """An RSA key pair for a test GitHub App (private PEM text, public PEM bytes), made once per name."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, public
+
+
 class GitHubEmulator:
     """A GitHub REST API server on 127.0.0.1 backed by in-memory accounts and repositories."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import subprocess
 import sys
@@ -16,8 +15,6 @@ import github
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.github_emulator import (
     CORPUS_DIR,
@@ -25,6 +22,7 @@ from tests.github_emulator import (
     FakeRepo,
     GitHubEmulator,
     add_synthetic_repos,
+    app_key_pair,
     load_corpus,
 )
 
@@ -448,20 +446,9 @@ def test_keep_alive_reuses_one_connection(client: httpx.Client, emulator: GitHub
 # ----------------------------------------------------------------------------- GitHub Apps
 
 
-@functools.cache
-def make_key(which: str = "app") -> tuple[str, bytes]:
-    """An RSA key pair (private PEM text, public PEM bytes), generated once per name."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return private, public
-
-
 def test_app_installation_token_flow() -> None:
-    private, public = make_key()
-    other_private, _ = make_key("other")
+    private, public = app_key_pair()
+    other_private, _ = app_key_pair("other")
     clock = FakeClock()
     with GitHubEmulator(tokens={"only-this-one"}, clock=clock) as em:
         em.add_account(ORG)
@@ -523,7 +510,7 @@ def test_pygithub_against_the_emulator(emulator: GitHubEmulator) -> None:
 
 
 def test_pygithub_app_installation_auth() -> None:
-    private, public = make_key()
+    private, public = app_key_pair()
     with GitHubEmulator(tokens=set()) as em:
         em.add_account(ORG)
         em.add_repo(ORG, FakeRepo("bins", readme=README))
