@@ -75,7 +75,6 @@ class AppInstallationToken:
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
-        self.refreshes = 0
 
     async def token(self) -> str | None:
         """The installation token, fetched anew near its expiry; raises AuthError when none is given."""
@@ -89,7 +88,6 @@ class AppInstallationToken:
                         f"GitHub App {self._app_id}, installation {self._installation_id}: "
                         f"no installation token ({type(exc).__name__}: {exc})"
                     ) from exc
-                self.refreshes += 1
             return self._token
 
     async def invalidate(self) -> None:

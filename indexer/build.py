@@ -8,7 +8,7 @@ missing index or an index of an older schema builds a new generation and switche
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -103,20 +103,6 @@ def catalogue_entries(catalogue_path: Path | str) -> list[Entry]:
     with Catalogue(catalogue_path, readonly=True) as catalogue:
         rows = catalogue.repository_rows()
     return [Entry(str(row[0]), fingerprint_row(row).encode("ascii"), partial(repository_from_row, row)) for row in rows]
-
-
-def index_repositories(
-    store: IndexStore,
-    repositories: Iterable[Repository],
-    *,
-    rebuild: bool = False,
-    lock_timeout: float = 30.0,
-) -> IndexReport:
-    """Make the index hold exactly `repositories`. The caller holds `store.write_lock()`.
-
-    For tests and benchmarks that index records without a catalogue.
-    """
-    return index_entries(store, [Entry.of(repo) for repo in repositories], rebuild=rebuild, lock_timeout=lock_timeout)
 
 
 def index_entries(

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.indexer.build import index_repositories
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.search import Searcher
+from tests.indexing import index_repositories
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 from tests.relevance.evaluate import evaluate, load_judgements, report
 from tests.relevance.synthetic import distractors

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.indexer.build import index_repositories
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest
 from councilcode.records import Repository
+from tests.indexing import index_repositories
 
 
 def repo(

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import councilcode.indexer.docvalues
-from councilcode.indexer.build import index_repositories
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.query import is_well_formed, plain_words
 from councilcode.indexer.ranking import Matches, Phrase, ranked
@@ -18,6 +17,7 @@ from councilcode.indexer.snippets import Terms, make_snippet
 from councilcode.indexer.spelling import edit_distance
 from councilcode.indexer.synonyms import normalise_phrases, synonyms
 from councilcode.records import Repository
+from tests.indexing import index_repositories
 
 
 def brute_force(matches: Matches, wanted: int) -> list[tuple[float, int]]:
