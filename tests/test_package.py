@@ -26,9 +26,12 @@ LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command; s
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools leaves build/ behind, and a stale build/lib would put deleted modules in the wheel.
+    source = out / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "build", "node_modules", "data", "*.egg-info"))
     build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out)]
     subprocess.run(
-        [*build, str(ROOT)],
+        [*build, str(source)],
         check=True,
         capture_output=True,
         timeout=300,
