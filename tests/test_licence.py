@@ -13,29 +13,100 @@ from councilcode.licences import describe_licence, licence_family
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils"
 
-# Written from the licence column of the table in the corpus README.
+# Written from the licence column of the corpus README's tables, each checked against the file
+# itself. Where they differ the file decides: traffordDataLab/spatial_data's README row says
+# OGL-UK-3.0, but its licence file begins "Code within this repository is released under the MIT
+# Licence" (the OGL covers its other resources), and the licence that comes first is the project's.
 CORPUS_LICENCES = {
+    "BathnesDevelopment/Phonebook": "MIT",
     "BathnesDevelopment/Public-Art": "MIT",
     "Buckinghamshire-Digital-Service/buckinghamshire-council": "BSD-3-Clause",
     "CityOfYork/coding-standards": "MIT",
+    "Dorset-Council-UK/FloodOnlineReportingTool.Contracts": "MIT",
+    "Dorset-Council-UK/FloodOnlineReportingTool.DataAccess": "MIT",
+    "Dorset-Council-UK/FloodOnlineReportingTool.Public": "MIT",
+    "Dorset-Council-UK/GdsBlazorComponents": "MIT",
+    "Dorset-Council-UK/GdsBlazorComponents-Demo": "MIT",  # template's "[year] [fullname]" left in
     "Dorset-Council-UK/GIFramework-Maps": "MIT",
     "Dorset-Council-UK/qgis-configurable-search": "MIT",
+    "Dorset-Council-UK/QGIS.Mosaic.Builder": "MIT",
+    "DundeeCityCouncil/GIS": "GPL-3.0",
+    "DundeeCityCouncil/WABWidgets": "AGPL-3.0",
     "east-sussex-county-council/Escc.AZ": "OGL-UK-3.0",  # one-line pointer to OGL v3
+    "east-sussex-county-council/Escc.AzureDeployment": "OGL-UK-1.0",  # one-line pointer, v1 URL
+    "east-sussex-county-council/Escc.EastSussexGovUK.Umbraco": "OGL-UK-3.0",
     "east-sussex-county-council/Escc.Gritting": "OGL-UK-1.0",  # one-line pointer, v1 URL
+    "east-sussex-county-council/Escc.js": "OGL-UK-3.0",  # pointer with "except where individual files state otherwise"
+    "east-sussex-county-council/Escc.Libraries.BranchFinder": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Redirects": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.RubbishAndRecycling.SiteFinder": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Schools.SchoolClosures": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.ServiceClosures": "OGL-UK-1.0",  # one-line pointer, v1 URL
+    "east-sussex-county-council/Escc.SupportWithConfidence": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Umbraco.UserAccessManager": "OGL-UK-3.0",
     "edinburghcouncil/csv2geojson": "MIT",
+    "essexcountycouncil/content_ownership": "MIT",
     "essexcountycouncil/essex-gov-uk-drupal": "GPL-2.0",
+    "essexcountycouncil/essex-intranet-drupal": "GPL-2.0",
+    "essexcountycouncil/essexgovuk-migration-helpers": "MIT",
+    "essexcountycouncil/send-lgdrupal": "GPL-2.0",
+    "essexcountycouncil/stopswapgo.co.uk": "MIT",  # gatsbyjs starter's licence
+    "HfdsCouncil/Newsroom": "LGPL-3.0",
     "LBCamden/lbcamden-frontend": "MIT",  # Crown Copyright (GDS) notice
+    "LBHackney-IT/housing-search-api": "MIT",
+    "LBHackney-IT/lbh-frontend": "MIT",  # Crown Copyright (Hackney Council) notice
+    "LBHackney-IT/maintain-my-home": "GPL-3.0",
     "LBHackney-IT/repairs-api-dotnet": "MIT",
+    "LBHackney-IT/report-a-defect": "MIT",
+    "LBHounslow/hounslow-intranet-knowledge-base": "GPL-3.0",
+    "LBHounslow/hounslow-intranet-theme": "GPL-2.0",
     "LeedsCityCouncil/LeedsCityDashboard": "EPL-1.0",  # Markdown-formatted
+    "LocalGovDigital/lgd-wp-composer": "AGPL-3.0",
+    "LocalGovDigital/lgd-wp-theme": "GPL-3.0",
     "localgovdrupal/localgov_alert_banner": "GPL-2.0",
+    "localgovdrupal/localgov_elections": "GPL-2.0",
+    "localgovdrupal/localgov_forms": "GPL-2.0",
+    "localgovdrupal/localgov_services": "GPL-2.0",
+    "LondonBoroughSutton/slwp-prototype": "MIT",  # no title; Crown Copyright (GDS) notice
+    "LondonBoroughSutton/sutton-information-hub-v2-admin": "AGPL-3.0",
+    "LondonBoroughSutton/sutton-information-hub-v2-api": "AGPL-3.0",
+    "LutonCouncil/report-a-missed-bin": "MIT",
+    "openglasgow/ckanext-glasgow_theme": "AGPL-3.0",
     "openglasgow/glasgow-cycling-ios": "MIT",  # no copyright holder
+    "openglasgow/openglasgow.samples.api.publish.charp": "Apache-2.0",
     "Reading-Borough-Council/GoSearch": "MIT",  # extra "Author:" line
     "RoyalBoroughKingston/ck-api": "AGPL-3.0",
+    "RoyalBoroughKingston/ck-api-v2": "AGPL-3.0",
+    "RoyalBoroughKingston/ck-backend": "AGPL-3.0",
+    "RoyalBoroughKingston/ck-frontend": "AGPL-3.0",
+    "RoyalBoroughKingston/early-intervention-prototype": "MIT",
     "ShropshireCouncil/LocalGovUmbraco": "GPL-3.0",  # Markdown-formatted
+    "smbc-digital/iag-webapp": "MIT",
+    "Surrey-County-Council/jsna-climate-and-environment": "OGL-UK-3.0",  # typo "lisence", then OGL 3.0 text
+    "surreydigitalservices/locate-api": "MIT",  # no title; Crown Copyright (GDS) notice
+    "surreydigitalservices/locate-api-frontend": "MIT",  # no title; HM Government notice
+    "surreydigitalservices/locate-api-test": "MIT",
     "TheHighlandCouncil/schoolclosures": "GPL-2.0",
     "traffordDataLab/council_open_data": "OGL-UK-3.0",  # full OGL 3.0 text
+    "traffordDataLab/dashboard": "MIT",
+    "traffordDataLab/leaflet.reachability": "MIT",
+    "traffordDataLab/population_picker": "MIT",
+    "traffordDataLab/spatial_data": "MIT",  # "Code ... released under the MIT Licence", then MIT and OGL texts
+    "traffordDataLab/trafford_themes": "MIT",
+    "warwickshire/omniauth_antechamber": "MIT",
     "warwickshire/saml_tools": "MIT",
+    "warwickshire/SLDs": "GPL-2.0",
+    "wmfs/cardscript": "MIT",
+    "wmfs/food-hygiene-blueprint": "MIT",
+    "wmfs/gazetteer-blueprint": "MIT",
+    "wmfs/j2119": "MIT",
+    "wmfs/json-schema-builder": "MIT",
+    "wmfs/notify-locator-server": "MIT",
+    "wmfs/pg-telepods": "MIT",
+    "wmfs/quasar-map-mapbox": "MIT",
     "wmfs/statebox": "MIT",
+    "wmfs/tymly": "MIT",
+    "wmfs/tymly-core": "MIT",
 }
 
 
@@ -176,6 +247,18 @@ MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
             "under this licence:\n\n" + MIT_BODY,
             "OGL-UK-3.0",
         ),
+        # A one-line MIT pointer counts as the grant when it comes first (traffordDataLab/spatial_data);
+        # a bare title or a list of licence names does not.
+        (
+            "Code within this repository is released under the MIT Licence.\nAll other resources are "
+            "released under the Open Government Licence 3.0 (OGL).\n\n---\n\nMIT License\n\n"
+            + MIT_BODY
+            + "\n---\n\nOpen Government Licence 3.0\n",
+            "MIT",
+        ),
+        ("This project is licensed under the terms of the MIT license.", "MIT"),
+        ("MIT License", None),
+        ("Licences of the bundled libraries: MIT License, Apache License.", None),
         # Apache: the file header as well as the full text's title.
         (
             'Licensed under the Apache License, Version 2.0 (the "License");\n'
