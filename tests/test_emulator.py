@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.github_emulator import (
     CORPUS_DIR,
     CORPUS_GITHUB_LICENCES,
+    GITHUB_NOASSERTION,
     FakeRepo,
     GitHubEmulator,
     add_synthetic_repos,
@@ -578,6 +579,7 @@ def test_corpus_loads_with_githubs_licence_view(client: httpx.Client, emulator: 
     )
     licensed = {f"{org}/{r.name}" for org, repos in loaded.items() for r in repos if r.license_file}
     assert licensed == set(CORPUS_GITHUB_LICENCES)
+    assert GITHUB_NOASSERTION.issubset(CORPUS_GITHUB_LICENCES)  # no misspelt repository names
     # A repository the corpus knows no commit date or branch for still has GitHub's shape.
     for meta in (m for m in metas if not m["last_commit_iso"]):
         served = client.get(f"/repos/{meta['org']}/{meta['name']}").json()
