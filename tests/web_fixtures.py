@@ -1,7 +1,8 @@
 """Shared fixtures for the web tests: a small catalogue and index, the app over them, and the corpus.
 
-Test modules import the fixtures they use (`from tests.web_fixtures import client_fixture  # noqa: F401`);
-each is registered under its short name (`client`, `web_data_dir`, `empty_client`).
+The sample data is built once per session with the shared repository factory; the fixtures on top
+(`web_data_dir`, `client`, `empty_client`) are registered once through `pytest_plugins` in tests/conftest.py,
+so test modules use them by name and import only data and builders from here.
 """
 
 from __future__ import annotations
