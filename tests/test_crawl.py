@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
 from councilcode.cli.jobs import run_crawl
-from tests.conftest import config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, load_corpus
+from tests.helpers import config_text
 
 OGL3_POINTER = b"This code is released under the [Open Government Licence v3](http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).\n"
 
