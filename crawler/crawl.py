@@ -353,11 +353,16 @@ def _file_content(url: str, data: Any) -> tuple[str | None, bytes | None]:
     if not isinstance(data, dict):
         raise CrawlError(f"unexpected answer from {url}: expected a file object")
     path = data.get("path") or data.get("name")
-    if data.get("encoding") != "base64" or not data.get("content"):
+    content = data.get("content")
+    if data.get("size") == 0:
+        # An empty file (content "", the base64 of no bytes) is a file all the same: an empty
+        # README is kept as one, not taken for a file too big to send.
+        return path, b""
+    if data.get("encoding") != "base64" or not isinstance(content, str) or not content:
         log.warning("%s: no base64 content in the answer (encoding %r); skipping it", url, data.get("encoding"))
         return path, None
     try:
-        return path, base64.b64decode(data["content"], validate=False)
+        return path, base64.b64decode(content, validate=False)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise CrawlError(f"unexpected answer from {url}: content is not valid base64 ({exc})") from exc
 

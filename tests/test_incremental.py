@@ -14,8 +14,8 @@ from councilcode.cli.jobs import AppCredentials, run_crawl
 from councilcode.crawler.auth import AppInstallationToken
 from councilcode.crawler.github import GitHubClient
 from councilcode.settings import DataDir
-from tests.conftest import FAST_RETRY, config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos, app_key_pair
+from tests.helpers import FAST_RETRY, config_text
 
 
 def snapshot(settings) -> list[dict]:

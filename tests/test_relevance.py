@@ -15,7 +15,7 @@ import pytest
 
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.search import Searcher
-from tests.indexing import index_repositories
+from tests.helpers import index_repositories
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 from tests.relevance.evaluate import evaluate, load_judgements, report
 from tests.relevance.synthetic import distractors

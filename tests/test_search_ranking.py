@@ -17,7 +17,8 @@ from councilcode.indexer.snippets import Terms, make_snippet
 from councilcode.indexer.spelling import edit_distance
 from councilcode.indexer.synonyms import normalise_phrases, synonyms
 from councilcode.records import Repository
-from tests.indexing import index_repositories
+from tests.factories import make_repository
+from tests.helpers import index_repositories
 
 
 def brute_force(matches: Matches, wanted: int) -> list[tuple[float, int]]:
@@ -108,12 +109,10 @@ def _repos(count: int) -> list[Repository]:
     for i in range(count):
         owner = f"owner{i % 40}"
         repos.append(
-            Repository(
+            make_repository(
+                f"{owner}/repo-{i}",
+                rng.choice(councils),
                 id=i + 1,
-                full_name=f"{owner}/repo-{i}",
-                owner=owner,
-                name=f"repo-{i}",
-                council=rng.choice(councils),
                 description=rng.choice(["bin collection", "parking permits", "open data", "council tax"]),
                 language=rng.choice(["Python", "PHP", None]),
                 license=rng.choice(["MIT", "OGL-UK-3.0", None]),
