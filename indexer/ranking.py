@@ -3,9 +3,10 @@
 Plain-word queries (any word may match): each word's group scores a document by the sum of its
 stems' impacts plus the best of its synonyms' (at their lower weight); a document's score is the
 sum over words, times a coordination factor rewarding documents that match more of the words,
-times a small demotion for archived repositories and forks. A word found in most documents is
-left out beside rarer ones. The best-scoring window is then re-ranked with a bonus for the words
-appearing together, in order, as a phrase.
+times a small demotion for archived repositories and forks. A word found in most documents
+finds nothing by itself beside rarer words, but still counts for the documents they found. The
+best-scoring window is then re-ranked with a bonus for the words appearing together, in order, as
+a phrase.
 
 Queries in Whoosh syntax are matched exactly: terms and AND/OR/NOT by set algebra over cached
 postings, phrases and wildcards by Whoosh's matchers; they are scored by the same term impacts.
@@ -107,8 +108,9 @@ def _group_scores(group: dict[str, float], bm25f: Bm25f) -> dict[int, float]:
 
 def _informative(groups: tuple[dict[str, float], ...], bm25f: Bm25f) -> list[dict[str, float]]:
     """The words worth matching: a word found in most documents (`council` in a council
-    catalogue) says little and would make almost everything match, so beside rarer words it is
-    left out. (Its BM25 weight would be close to nothing anyway; the phrase bonus still counts it.)"""
+    catalogue) says little and would make almost everything match, so beside rarer words it finds
+    no documents of its own. It still counts, in score and coordination, for the documents the rarer
+    words found (see `_word_matches`), and in the phrase bonus."""
     if len(groups) < 2:
         return list(groups)
     rare = [g for g in groups if min(bm25f.share(term) for term in g if g[term] >= 1.0) <= COMMON_SHARE]
@@ -122,13 +124,25 @@ def _add(into: dict[int, float], scores: dict[int, float]) -> None:
 
 
 def _word_matches(parsed: ParsedQuery, bm25f: Bm25f, values: DocValues, allowed: Collection[int] | None) -> Matches:
-    groups = [_group_scores(group, bm25f) for group in _informative(parsed.groups, bm25f)]
+    informative = _informative(parsed.groups, bm25f)
+    groups = [_group_scores(group, bm25f) for group in informative]
     if len(groups) == 1:
         raw = groups[0]
     else:
         raw = dict(groups[0])
         for scores in groups[1:]:
             _add(raw, scores)
+    if len(informative) < len(parsed.groups):
+        # A common word left out still tells documents apart among those the rarer words found:
+        # `data pipeline` wants the pipeline whose README says data, not any repository named pipeline.
+        raw = dict(raw)
+        for group in parsed.groups:
+            if any(group is kept for kept in informative):
+                continue
+            scores = _group_scores(group, bm25f)
+            found = {doc: scores[doc] for doc in raw.keys() & scores.keys()}
+            _add(raw, found)
+            groups.append(found)
     if allowed is not None:
         raw = {doc: raw[doc] for doc in raw.keys() & allowed}
     if len(groups) == 1:
