@@ -35,7 +35,10 @@ COORDINATION_FLOOR = 0.3
 COMMON_SHARE = 0.5  # a word in more than this share of documents is left out beside rarer ones
 PHRASE_BONUS = 0.3  # score x 1.3 when the words typed appear together in that order
 PHRASE_SLOP = 2  # words allowed between them
-RESCORE_WINDOW = 50  # how many of the best documents the phrase bonus may reorder
+RESCORE_WINDOW = 50  # how many of the best documents the phrase and opening bonuses may reorder
+OPENING_BONUS = 0.5  # score x 1.5 when every word typed is in the name or the README's opening
+OPENING_BLOCKS = 2  # of README text (blocks are headings, paragraphs...): its title and first paragraph
+OPENING_CHARS = 300  # at most, so a README that opens with a wall of text does not count as all opening
 _MAX_GAP = 80  # characters between two words of a phrase
 _WORD = re.compile(r"[^\W_]+")
 
@@ -249,18 +252,63 @@ def phrase_of(parsed: ParsedQuery) -> Phrase | None:
     return Phrase(tuple(words))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """The words typed, to look for where a repository says what it is: its name, description and
+    the opening of its README. A word found by one of its synonyms counts at the synonym's weight."""
+
+    words: tuple[tuple[Terms | None, Terms | None, float], ...]  # (stems, synonyms' stems, their weight)
+
+    def share(self, text: str) -> float:
+        """The share of the words typed found in `text` (0 to 1)."""
+        credit = 0.0
+        for originals, alternatives, weight in self.words:
+            if originals is not None and originals.find(text):
+                credit += 1.0
+            elif alternatives is not None and alternatives.find(text):
+                credit += weight
+        return credit / len(self.words)
+
+
+def readme_opening(text: str | None) -> str:
+    """How a README opens: its first blocks (a title and a paragraph, mostly), where it says what
+    the repository is. Later text is as likely to be installation steps or incidental mentions."""
+    if not text:
+        return ""
+    return "\n\n".join(text[: OPENING_CHARS * 2].split("\n\n")[:OPENING_BLOCKS])[:OPENING_CHARS]
+
+
+def opening_of(parsed: ParsedQuery) -> Opening | None:
+    """The words to look for in openings, for plain-word queries."""
+    if not parsed.groups:
+        return None
+    words = []
+    for group in parsed.groups:
+        alternatives = [stem for stem, weight in group.items() if weight < 1.0]
+        words.append(
+            (
+                Terms.of(stem for stem, weight in group.items() if weight >= 1.0),
+                Terms.of(alternatives),
+                max((group[stem] for stem in alternatives), default=0.0),
+            )
+        )
+    return Opening(tuple(words))
+
+
 def ranked(
     matches: Matches,
     wanted: int,
     has_phrase: Callable[[int], bool] | None = None,
+    opening: Callable[[int], float] | None = None,
 ) -> list[tuple[float, int]]:
-    """The best `wanted` (score, doc) pairs, best first; `has_phrase` re-ranks the top window.
+    """The best `wanted` (score, doc) pairs, best first; `has_phrase` and `opening` (the share of
+    the words typed in a document's opening) re-rank the top window.
 
     Within a tier (documents matching the same number of words) the coordination multiplier is
     the same, so the best of each tier by raw score times demotion are the only candidates.
     """
     raw, factors = matches.raw or {}, matches.factors or []
-    needed = max(wanted, RESCORE_WINDOW) if has_phrase else wanted
+    needed = max(wanted, RESCORE_WINDOW) if has_phrase or opening else wanted
 
     def demoted(doc: int) -> float:
         return raw[doc] * factors[doc]
@@ -271,10 +319,14 @@ def ranked(
         multiplier = matches.multiplier(matched)
         candidates.extend((demoted(doc) * multiplier, doc) for doc in heapq.nlargest(needed, docs, key=demoted))
     pairs = sorted(candidates, key=_best_first)[:needed]
-    if has_phrase:
-        head = [
-            (value * (1.0 + PHRASE_BONUS) if has_phrase(doc) else value, doc) for value, doc in pairs[:RESCORE_WINDOW]
-        ]
+    if has_phrase or opening:
+        head = []
+        for value, doc in pairs[:RESCORE_WINDOW]:
+            if has_phrase and has_phrase(doc):
+                value *= 1.0 + PHRASE_BONUS
+            if opening:
+                value *= 1.0 + OPENING_BONUS * opening(doc)
+            head.append((value, doc))
         pairs = sorted(head, key=_best_first) + pairs[RESCORE_WINDOW:]
     return pairs[:wanted]
 

@@ -28,7 +28,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
 from councilcode.indexer.generations import Generation, IndexMissing, IndexStore
 from councilcode.indexer.query import ParsedQuery, QueryBuilder
-from councilcode.indexer.ranking import Matches, Phrase, match, phrase_of, ranked
+from councilcode.indexer.ranking import Matches, Opening, Phrase, match, opening_of, phrase_of, ranked, readme_opening
 from councilcode.indexer.scoring import Bm25f
 from councilcode.indexer.similar import similar_docs
 from councilcode.indexer.snippets import Terms, prepare_texts, snippet_of
@@ -433,7 +433,9 @@ class Searcher:
         if sort == "relevance":
             phrase = phrase_of(parsed)
             has_phrase = (lambda doc: self._has_phrase(state, doc, phrase)) if phrase else None
-            pairs = ranked(matches, wanted, has_phrase)[wanted - request.limit :]
+            words = opening_of(parsed)
+            opening = (lambda doc: self._opening(state, doc, words)) if words else None
+            pairs = ranked(matches, wanted, has_phrase, opening)[wanted - request.limit :]
         else:
             ordered = values.first(sort, wanted, matches.docs)[wanted - request.limit :]
             pairs = [(matches.score(doc), doc) for doc in ordered]
@@ -482,6 +484,21 @@ class Searcher:
             found = any(phrase.found_in(text) for text in texts)
             state.phrases.put(key, found)
         return found
+
+    @staticmethod
+    def _opening(state: _State, doc: int, words: Opening) -> float:
+        key = (doc, words)
+        share = state.phrases.get(key)
+        if share is None:
+            record = state.record(doc)
+            texts = (
+                record.get("name_text"),
+                record.get("description"),
+                readme_opening(record.get("readme_text")),
+            )
+            share = words.share("\n".join(text for text in texts if text))
+            state.phrases.put(key, share)
+        return share
 
     def _hits(self, state: _State, pairs: list[tuple[float, int]], parsed: ParsedQuery) -> list[SearchHit]:
         terms = Terms.of(parsed.terms)
