@@ -21,6 +21,8 @@ _EQUIVALENTS: tuple[tuple[str, ...], ...] = (
     ("tenancy", "tenancies", "tenure", "tenures", "tenant", "tenants"),
     ("election", "elections", "electoral", "voting", "vote", "votes", "ballot"),
     ("attainment", "achievement"),
+    # Stemming keeps these apart (analysi, analys, analyst), though they are one subject.
+    ("analysis", "analyse", "analyses", "analysing", "analyze", "analyzing", "analytics", "analyst", "analysts"),
     ("merge", "join", "joiner", "combine"),
     ("closure", "closures", "closed", "shut"),
     ("chatbot", "chatbots", "bot"),
