@@ -476,29 +476,23 @@ class Searcher:
 
     @staticmethod
     def _has_phrase(state: _State, doc: int, phrase: Phrase) -> bool:
-        key = (doc, phrase)
-        found = state.phrases.get(key)
-        if found is None:
-            record = state.record(doc)
-            texts = (record.get("name_text"), record.get("description"), record.get("readme_text"))
-            found = any(phrase.found_in(text) for text in texts)
-            state.phrases.put(key, found)
-        return found
+        return _per_document(
+            state,
+            doc,
+            phrase,
+            lambda record: any(phrase.found_in(text) for text in _texts(record, record.get("readme_text"))),
+        )
 
     @staticmethod
     def _opening(state: _State, doc: int, words: Opening) -> float:
-        key = (doc, words)
-        share = state.phrases.get(key)
-        if share is None:
-            record = state.record(doc)
-            texts = (
-                record.get("name_text"),
-                record.get("description"),
-                readme_opening(record.get("readme_text")),
-            )
-            share = words.share("\n".join(text for text in texts if text))
-            state.phrases.put(key, share)
-        return share
+        return _per_document(
+            state,
+            doc,
+            words,
+            lambda record: words.share(
+                "\n".join(filter(None, _texts(record, readme_opening(record.get("readme_text")))))
+            ),
+        )
 
     def _hits(self, state: _State, pairs: list[tuple[float, int]], parsed: ParsedQuery) -> list[SearchHit]:
         terms = Terms.of(parsed.terms)
@@ -553,3 +547,18 @@ class Searcher:
                 )
             )
         return similar
+
+
+def _texts(record: dict[str, Any], readme: str | None) -> tuple[str | None, ...]:
+    """Where a document says what it is: its name's words, description and (some of) its README."""
+    return (record.get("name_text"), record.get("description"), readme)
+
+
+def _per_document(state: _State, doc: int, what: Phrase | Opening, check: Callable[[dict[str, Any]], T]) -> T:
+    """`check` of a document's stored record, kept per (document, what) for the index version."""
+    key = (doc, what)
+    found = state.phrases.get(key)
+    if found is None:
+        found = check(state.record(doc))
+        state.phrases.put(key, found)
+    return found
