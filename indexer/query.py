@@ -23,6 +23,7 @@ from councilcode.indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
 from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, phrases, synonyms
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+ACRONYM_WORDS = 4  # words typed, at least, whose initials are looked for as an acronym
 MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean
 
 
@@ -105,6 +106,16 @@ class QueryBuilder:
                         for stem in alternatives:
                             groups[i].setdefault(stem, SYNONYM_WEIGHT)
 
+    def _add_acronym(self, groups: list[dict[str, float]], sequence: list[str]) -> None:
+        """Four or more words may spell out an acronym the README uses instead (`joint strategic
+        needs assessment`: JSNA): their initials are a synonym of each. Fewer words make
+        initials that are too often something else (`salt spreading lorries`: SSL)."""
+        if len(sequence) < ACRONYM_WORDS:
+            return
+        for stem in self._analyse("".join(word[0] for word in sequence)):
+            for group in groups:
+                group.setdefault(stem, SYNONYM_WEIGHT)
+
     def _words_query(self, text: str, words_text: str, words: tuple[str, ...], plain: bool) -> ParsedQuery:
         groups: list[dict[str, float]] = []
         sequence: list[str] = []
@@ -119,6 +130,7 @@ class QueryBuilder:
                     group.setdefault(stem, SYNONYM_WEIGHT)
             groups.append(group)
         self._add_phrase_synonyms(groups)
+        self._add_acronym(groups, sequence)
         if not groups:
             return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
         # The same query for Whoosh, for anything that wants one; ranking uses `groups`.

@@ -17,7 +17,7 @@ from councilcode.indexer.schema import make_schema
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.indexer.snippets import Terms, make_snippet
 from councilcode.indexer.spelling import edit_distance
-from councilcode.indexer.synonyms import normalise_phrases, synonyms
+from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
 from councilcode.records import Repository
 
 
@@ -80,6 +80,17 @@ def test_phrase_synonyms_reach_every_word_of_the_phrase() -> None:
     single = builder.parse("single sign-on").groups  # `on` is a stop word; the phrase still matches
     assert all("saml" in group for group in single)
     assert not any("saml" in group for group in builder.parse("sign single").groups)  # out of order
+
+
+def test_four_words_may_spell_out_an_acronym() -> None:
+    builder = QueryBuilder(make_schema())
+    assert all(
+        group.get("jsna") == SYNONYM_WEIGHT for group in builder.parse("joint strategic needs assessment").groups
+    )
+    assert all(
+        "llpg" in group for group in builder.parse("local land and property gazetteer").groups
+    )  # `and`: a stop word
+    assert not any("ssl" in group for group in builder.parse("salt spreading lorries").groups)
 
 
 def test_phrase_found_in() -> None:
