@@ -1,8 +1,9 @@
 """What a person types in the search box, as a Whoosh query that never fails.
 
 Plain words (almost every query) become one group of terms per word, each searched in every
-weighted field, with synonyms at a lower weight; ranking (indexer.ranking) then rewards documents
-that match more of the words, and the words together as a phrase.
+weighted field, with synonyms at a lower weight (a word's own, those of a known phrase it is part
+of, and the initials of four or more words as an acronym); ranking (indexer.ranking) then rewards
+documents that match more of the words, and the words together as a phrase.
 Text using query syntax (`"open data"`, `maps AND NOT drupal`, `language:python`, `recycl*`)
 goes through Whoosh's parser. Broken syntax (an unbalanced quote or bracket, a lone `AND`,
 `field:` with nothing after it) is searched as its plain words instead of raising an error.
