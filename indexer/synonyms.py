@@ -2,8 +2,9 @@
 
 General council and developer vocabulary (waste services, winter roads, housing, elections,
 gazetteers, mapping, content management, sign-in, British and American spellings), so a query in one
-council's words still finds another council's code written in other words. Each entry was kept only
-where the judged queries (tests/relevance/judgements.yaml) did not get worse with it.
+council's words still finds another council's code written in other words. Each entry was taken out in
+turn and the judged queries (tests/relevance/judgements.yaml) measured: none makes them worse (most
+change nothing there; they are the same kind of vocabulary).
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ _EQUIVALENTS: tuple[tuple[str, ...], ...] = (
 )
 # A general word finds the particular ones, not the other way round: `drupal` must not find Umbraco.
 _NARROWER: dict[str, tuple[str, ...]] = {
-    "bin": ("recycling", "bartec"),
-    "bins": ("recycling", "bartec"),
-    "waste": ("recycling", "bartec"),
+    "bin": ("recycling",),
+    "bins": ("recycling",),
+    "waste": ("recycling",),
     "gis": ("qgis", "arcgis"),
     "map": ("gis",),
     "maps": ("gis",),
@@ -75,7 +76,6 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "design system": ("styleguide", "frontend", "components"),
     "style guide": ("styleguide", "design", "frontend"),
     "pattern library": ("styleguide", "design", "components"),
-    "open data": ("opendata", "ckan", "datasets"),
     "service directory": ("directories", "hub"),
     "speech to text": ("transcription", "transcribe"),
     "card payment": ("payment", "pay"),
