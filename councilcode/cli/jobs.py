@@ -14,7 +14,8 @@ from pathlib import Path
 from councilcode.catalogue import Catalogue
 from councilcode.cli.schedule import Stopper
 from councilcode.config import load_councils
-from councilcode.crawler.auth import AppInstallationToken, StaticToken, TokenSource
+from councilcode.crawler import auth
+from councilcode.crawler.auth import AppCredentials, TokenSource
 from councilcode.crawler.crawl import Crawler, CrawlSummary, Progress
 from councilcode.crawler.github import GitHubClient, RetryPolicy
 from councilcode.indexer.build import IndexReport, update_index
@@ -29,15 +30,6 @@ NO_TOKEN_WARNING = (
     "GITHUB_TOKEN is not set: GitHub allows only 60 requests an hour without a token, "
     "which is enough for a handful of small organisations. Set GITHUB_TOKEN or use a GitHub App."
 )
-
-
-@dataclass(frozen=True)
-class AppCredentials:
-    """A GitHub App installation to crawl as."""
-
-    app_id: str
-    private_key: str = field(repr=False)
-    installation_id: int
 
 
 @dataclass
@@ -63,13 +55,9 @@ class CrawlSettings:
 
 def token_source(settings: CrawlSettings) -> TokenSource:
     """The App installation when one is configured, else the personal token (or none, with a warning)."""
-    if settings.app is not None:
-        return AppInstallationToken(
-            settings.app.app_id, settings.app.private_key, settings.app.installation_id, settings.api_url
-        )
-    if not settings.token:
+    if settings.app is None and not settings.token:
         log.warning(NO_TOKEN_WARNING)
-    return StaticToken(settings.token)
+    return auth.token_source(settings.app, settings.token, settings.api_url)
 
 
 class CrawlInterrupted(Exception):
