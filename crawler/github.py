@@ -85,6 +85,7 @@ class RequestStats:
     in_flight: int = 0
     max_in_flight: int = 0
     waited_seconds: float = 0.0
+    points: int = 0  # GraphQL rate-limit points spent (rateLimit.cost), counted by crawler/graphql.py
     rate_limit_remaining: int | None = None
     rate_limit_reset: float | None = None
     problems: list[str] = field(default_factory=list)
@@ -108,6 +109,7 @@ class GitHubClient:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        reserve: int | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -125,7 +127,7 @@ class GitHubClient:
         self._slots = asyncio.Semaphore(concurrency)
         self._resume_at = 0.0
         # Keep a few requests in hand so the ones already in flight do not run into a 403.
-        self._reserve = min(concurrency, 10)
+        self._reserve = min(concurrency, 10) if reserve is None else reserve
         self._http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> GitHubClient:
@@ -156,6 +158,13 @@ class GitHubClient:
         Returns 200 (with parsed JSON), 304 or 404 answers; raises `ApiError` for anything else once
         retries are used up, and `CrawlStopped` when the rate limit would make it wait too long.
         """
+        return await self._call(url, etag=etag)
+
+    async def post(self, url: str, payload: Any) -> ApiResponse:
+        """POST `payload` as JSON (a GraphQL query), with the same retries, limits and answers as `get`."""
+        return await self._call(url, body=json.dumps(payload).encode())
+
+    async def _call(self, url: str, *, etag: str | None = None, body: bytes | None = None) -> ApiResponse:
         if _origin(url) != self.origin:
             # Never send the token anywhere but the API the user named.
             raise ApiError(url, f"refusing a URL outside {self.origin}")
@@ -165,7 +174,7 @@ class GitHubClient:
         while attempt < self.retry.attempts:
             await self._respect_rate_limit()
             try:
-                response = await self._send(url, etag)
+                response = await self._send(url, etag, body)
             except httpx.TransportError as exc:  # timeouts, refused or dropped connections, cut bodies
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             else:
@@ -198,7 +207,7 @@ class GitHubClient:
                 await self.sleep(self._backoff(attempt))
         raise ApiError(url, f"gave up after {self.retry.attempts} attempts: {problem}")
 
-    async def _send(self, url: str, etag: str | None) -> httpx.Response:
+    async def _send(self, url: str, etag: str | None, body: bytes | None = None) -> httpx.Response:
         if self._http is None:
             raise RuntimeError("use `async with GitHubClient(...)`")
         headers = {}
@@ -211,7 +220,11 @@ class GitHubClient:
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
             self.stats.total += 1
             try:
-                response = await self._http.get(url, headers=headers)
+                if body is None:
+                    response = await self._http.get(url, headers=headers)
+                else:
+                    headers["Content-Type"] = "application/json"
+                    response = await self._http.post(url, content=body, headers=headers)
                 # Read the whole body inside the slot, so a cut body fails here and is retried.
                 await response.aread()
             finally:

@@ -28,3 +28,10 @@ api_url_option = click.option(
     show_default=True,
     help="GitHub API root ($GITHUB_TOKEN is sent if set); GitHub Enterprise uses https://HOST/api/v3.",
 )
+api_option = click.option(
+    "--api",
+    type=click.Choice(["graphql", "rest"]),
+    default=None,
+    help="The GitHub API to crawl with. Default: graphql when a token or GitHub App is configured "
+    "(GitHub's GraphQL API needs one), else rest.",
+)
