@@ -49,7 +49,11 @@ from councilcode.records import Council, Repository
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # GitHub's largest page
-MIN_PAGE_SIZE = 10  # pages shrink after failures down to this, then the handle fails
+# A new handle's first page, asked for beside other handles'. Every listed repository may hold 20
+# topics, so a page of 100 costs a point whether the handle has 3 repositories or 100; most council
+# handles have fewer than 25, and a page of 25 costs a quarter.
+MIN_PAGE_SIZE = 10  # pages shrink after failures down to this
+SHRINK_TRIES = 5  # queries for one page before its handle fails: 100, 50, 25, 12, 10 repositories
 HANDLES_PER_QUERY = 10
 TEXT_BATCH = 100  # nodes(ids:) takes at most 100 ids
 MAX_PAGES = 1000
@@ -74,7 +78,7 @@ def graphql_url(api_url: str) -> str:
     return root + "/graphql"
 
 
-class QueryFailed(Exception):
+class QueryFailed(CrawlError):
     """A query GitHub could not answer in full (a timeout, or partial data with errors): ask for less."""
 
 
@@ -97,49 +101,62 @@ _RATE_LIMIT = "rateLimit { cost remaining resetAt limit }"
 _OWNED = "privacy: PUBLIC, ownerAffiliations: [OWNER]"
 
 
-def _listing_selection(alias: str) -> str:
-    return (
-        f"{alias}: repositoryOwner(login: ${alias}_login) {{ __typename login "
-        f"repositories(first: ${alias}_first, after: ${alias}_after, {_OWNED}) "
-        "{ totalCount pageInfo { hasNextPage endCursor } nodes { ...repo } } }"
-    )
-
-
 def _probe_selection(alias: str) -> str:
     newest = "orderBy: {field: %s, direction: DESC}"
     return (
-        f"{alias}: repositoryOwner(login: ${alias}_login) {{ __typename login "
+        f"{alias}: repositoryOwner(login: ${alias}) {{ __typename login "
         f"updated: repositories(first: 1, {_OWNED}, {newest % 'UPDATED_AT'}) {{ totalCount nodes {{ updatedAt }} }} "
         f"pushed: repositories(first: 1, {_OWNED}, {newest % 'PUSHED_AT'}) {{ nodes {{ pushedAt }} }} }}"
     )
 
 
-@dataclass
-class _Ask:
-    """One handle's part of an opening query: a probe, or a listing page."""
+def _probe_query(logins: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """Each handle's type, login, repository count and newest updatedAt/pushedAt: 2 requests a handle."""
+    aliases = [f"h{i}" for i in range(len(logins))]
+    declarations = ", ".join(f"${a}: String!" for a in aliases)
+    selections = " ".join(_probe_selection(a) for a in aliases)
+    return f"query({declarations}) {{ {selections} {_RATE_LIMIT} }}", dict(zip(aliases, logins, strict=True))
 
-    handle: str
-    probe: bool
-    first: int = PAGE_SIZE
+
+@dataclass(frozen=True)
+class _PageAsk:
+    """One listing page of one handle."""
+
+    login: str
+    first: int
     after: str | None = None
 
 
-def _opening_query(asks: Sequence[_Ask]) -> tuple[str, dict[str, Any]]:
+def _listing_query(asks: Sequence[_PageAsk]) -> tuple[str, dict[str, Any]]:
     declarations, selections, variables = [], [], {}
     for i, ask in enumerate(asks):
         alias = f"h{i}"
-        declarations.append(f"${alias}_login: String!")
-        variables[f"{alias}_login"] = ask.handle
-        if ask.probe:
-            selections.append(_probe_selection(alias))
-        else:
-            declarations += [f"${alias}_first: Int!", f"${alias}_after: String"]
-            variables[f"{alias}_first"], variables[f"{alias}_after"] = ask.first, ask.after
-            selections.append(_listing_selection(alias))
-    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} {_RATE_LIMIT} }}"
-    if any(not ask.probe for ask in asks):
-        query += _REPOSITORY_FIELDS
+        declarations += [f"${alias}_login: String!", f"${alias}_first: Int!", f"${alias}_after: String"]
+        variables |= {f"{alias}_login": ask.login, f"{alias}_first": ask.first, f"{alias}_after": ask.after}
+        selections.append(
+            f"{alias}: repositoryOwner(login: ${alias}_login) {{ "
+            f"repositories(first: ${alias}_first, after: ${alias}_after, {_OWNED}) "
+            "{ totalCount pageInfo { hasNextPage endCursor } nodes { ...repo } } }"
+        )
+    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} {_RATE_LIMIT} }}\n{_REPOSITORY_FIELDS}"
     return query, variables
+
+
+def _pack(sizes: Sequence[tuple[T, int]], budget: int, most: int) -> list[list[tuple[T, int]]]:
+    """Greedy batches of (item, size) whose sizes add up to at most `budget` (`most` items a batch).
+
+    A query's points are its connections' sizes over 100, rounded: first pages packed into 100
+    repositories cost about a point, however many handles they come from.
+    """
+    batches: list[list[tuple[T, int]]] = []
+    for item, size in sorted(sizes, key=lambda pair: -pair[1]):
+        for batch in batches:
+            if len(batch) < most and sum(n for _, n in batch) + size <= budget:
+                batch.append((item, size))
+                break
+        else:
+            batches.append([(item, size)])
+    return batches
 
 
 @dataclass(frozen=True)
@@ -251,17 +268,6 @@ class _Listed:
     empty: bool
 
 
-@dataclass
-class _Opening:
-    """What the opening query found for one handle."""
-
-    login: str
-    account_type: str
-    unchanged: bool = False  # the probe matched what is stored
-    page: dict[str, Any] | None = None  # the first listing page, when one was asked for
-    first: int = PAGE_SIZE
-
-
 # --------------------------------------------------------------------------- the API
 
 
@@ -329,35 +335,50 @@ def _retryable(exc: Exception) -> bool:
 
 
 async def _shrinking(run: Callable[[int], Awaitable[T]], size: int, what: str) -> T:
-    """`run(size)`, asked again with half the size after each retryable failure, down to MIN_PAGE_SIZE."""
-    while True:
+    """`run(size)`, asked again after each retryable failure with half the size (down to MIN_PAGE_SIZE).
+
+    At most SHRINK_TRIES queries (each already retried by the client); then the handle fails.
+    """
+    problem: Exception | None = None
+    for _ in range(SHRINK_TRIES):
         try:
             return await run(size)
         except (QueryFailed, ApiError) as exc:
             if not _retryable(exc):
                 raise
-            if size <= MIN_PAGE_SIZE:
-                raise CrawlError(f"{what}: failed even in pages of {size}: {exc}") from exc
-            size = max(MIN_PAGE_SIZE, size // 2)
+            problem = exc
+            size = max(min(size, MIN_PAGE_SIZE), size // 2)
             log.info("%s: %s; asking again in pages of %d", what, exc, size)
+    raise CrawlError(f"GitHub failed {SHRINK_TRIES} times, the last in pages of {size}: {problem}")
 
 
 # --------------------------------------------------------------------------- the crawler
 
 
 @dataclass
-class _Openings:
-    """Opening queries shared by the handles of a crawl: each batch runs once, when first needed."""
+class _Work:
+    """One handle on its way through a group: what is stored, what GitHub says, what went wrong."""
 
-    batches: dict[str, tuple[int, list[_Ask]]] = field(default_factory=dict)  # lower handle -> (batch, asks)
-    tasks: dict[int, asyncio.Task[dict[str, _Opening | Exception]]] = field(default_factory=dict)
+    handle: str
+    council: str
+    stored: dict[int, Repository]
+    known: bool  # crawled before (the catalogue knows its account type)
+    login: str = ""
+    account_type: str = ""
+    total: int = 0
+    unchanged: bool = False
+    listed: dict[int, _Listed] = field(default_factory=dict)
+    error: Exception | None = None
 
 
 class GraphQLCrawler(Crawler):
-    """The REST crawler's run, handles and storage, with each handle read through GraphQL.
+    """The REST crawler's run, handles and storage, with handles read through GraphQL in groups.
 
-    `client` is the REST client (README/licence fallbacks); `graphql` the client for the GraphQL
-    endpoint, with its own budget.
+    Handles go in groups of `handles_per_query`: one probe query for the group, listing pages packed
+    into queries of about 100 repositories, file text in `nodes(ids:)` batches of 100 across the
+    group. Each handle is still stored on its own, in one transaction, once its group has it.
+    `client` is the REST client (README/licence fallbacks); `graphql` the GraphQL endpoint's, with
+    its own points budget.
     """
 
     def __init__(
@@ -372,204 +393,252 @@ class GraphQLCrawler(Crawler):
         super().__init__(catalogue, client, progress)
         self.api = GraphQLApi(graphql)
         self.handles_per_query = handles_per_query
-        self._openings = _Openings()
+        self._groups: list[list[tuple[str, str]]] = []
+        self._group_of: dict[str, int] = {}
+        self._tasks: dict[int, asyncio.Task[dict[str, HandleResult | Exception]]] = {}
+        self._next: dict[str, str | None] = {}  # lower handle -> cursor of its next listing page
 
     async def crawl(
         self, councils: Sequence[Council], handles: Sequence[str] | None = None, *, trigger: str = "manual"
     ) -> CrawlSummary:
         todo = _select_handles(councils, handles)  # an unknown --org fails here, as in the REST crawl
-        asks = [_Ask(handle, probe=self._known(handle)) for handle, _ in todo]
-        # Probes first: they are cheap, and a batch of only probes costs a single point.
-        asks.sort(key=lambda a: not a.probe)
-        self._openings = _Openings()
-        for start in range(0, len(asks), self.handles_per_query):
-            batch = asks[start : start + self.handles_per_query]
-            for ask in batch:
-                self._openings.batches[ask.handle.lower()] = (start, batch)
-        return await super().crawl(councils, handles, trigger=trigger)
-
-    def _known(self, handle: str) -> bool:
-        """Crawled before, so a probe can tell whether anything changed."""
-        return self.catalogue.account_type(handle) is not None
+        size = self.handles_per_query
+        self._groups = [todo[i : i + size] for i in range(0, len(todo), size)]
+        self._group_of = {h.lower(): n for n, group in enumerate(self._groups) for h, _ in group}
+        self._tasks = {}
+        try:
+            return await super().crawl(councils, handles, trigger=trigger)
+        finally:
+            for task in self._tasks.values():
+                task.cancel()  # groups nobody waits for any more (a stop, a cancelled crawl)
 
     def _finish_run(self, summary: CrawlSummary) -> None:
         summary.stats = combined_stats(self.client.stats, self.api.client.stats)
         super()._finish_run(summary)
 
-    # -- one handle ----------------------------------------------------------------------------
-
     async def crawl_handle(self, handle: str, council: str) -> HandleResult:
-        stored = self.catalogue.repositories_by_id(handle)
-        opening = await self._opening(handle)
-        if opening.unchanged:
-            return HandleResult(handle, council, opening.account_type, list(stored.values()), [])
-        listed = await self._listing(handle, council, opening)
-        repositories: list[Repository] = []
-        wants: list[tuple[_Listed, _Want]] = []
-        for item in listed.values():
-            repo, previous = item.repo, stored.get(item.repo.id)
-            if previous is not None and previous.pushed_at == repo.pushed_at and previous.updated_at == repo.updated_at:
-                # Nothing was pushed or edited: the README and licence we hold are current.
-                repo.readme, repo.readme_path = previous.readme, previous.readme_path
-                repo.license = previous.license if item.needs_licence_file else item.spdx_id
-            elif not item.empty:
-                want = _Want(
-                    item.node_id,
-                    pick_readme(item.names),
-                    pick_licence(item.names) if item.needs_licence_file else None,
-                )
-                wants.append((item, want))
-            else:
-                repo.license = item.spdx_id
-            repositories.append(repo)
-        await self._texts(handle, wants)
-        return HandleResult(handle, council, opening.account_type, repositories, [])
-
-    async def _opening(self, handle: str) -> _Opening:
-        start, batch = self._openings.batches[handle.lower()]
-        task = self._openings.tasks.get(start)
-        if task is None:
-            task = self._openings.tasks[start] = asyncio.ensure_future(self._run_openings(batch))
-        # A shield: a handle cancelled with the crawl must not cancel the batch its neighbours share.
+        if not self._tasks:
+            # Every group starts at once (after the run is opened and the councils synced): their
+            # queries share the client's concurrency, and a handle never waits on a group that has
+            # not started.
+            self._tasks = {n: asyncio.ensure_future(self._crawl_group(g)) for n, g in enumerate(self._groups)}
+        task = self._tasks[self._group_of[handle.lower()]]
+        # A shield: one handle cancelled with the crawl must not cancel the group its neighbours share.
         found = (await asyncio.shield(task))[handle.lower()]
         if isinstance(found, Exception):
             raise found
         return found
 
-    async def _run_openings(self, asks: list[_Ask]) -> dict[str, _Opening | Exception]:
-        """One query for a batch of handles; a handle whose part failed is asked again on its own."""
-        results: dict[str, _Opening | Exception] = {}
-        retry_alone: list[_Ask] = []
-        data: dict[str, Any] | None
+    async def _crawl_group(self, members: list[tuple[str, str]]) -> dict[str, HandleResult | Exception]:
+        works = [
+            _Work(h, c, self.catalogue.repositories_by_id(h), self.catalogue.account_type(h) is not None)
+            for h, c in members
+        ]
+        await self._probe(works)
+        await self._list([w for w in works if w.error is None and not w.unchanged])
+        await self._texts([w for w in works if w.error is None and not w.unchanged])
+        results: dict[str, HandleResult | Exception] = {}
+        for work in works:
+            if work.error is not None:
+                results[work.handle.lower()] = work.error
+            elif work.unchanged:
+                repositories = list(work.stored.values())
+                results[work.handle.lower()] = HandleResult(work.handle, work.council, work.account_type, repositories)
+            else:
+                repositories = [item.repo for item in work.listed.values()]
+                results[work.handle.lower()] = HandleResult(work.handle, work.council, work.account_type, repositories)
+        return results
+
+    # -- 1. probes -----------------------------------------------------------------------------
+
+    async def _probe(self, works: list[_Work]) -> None:
+        async def run(batch: list[_Work]) -> None:
+            data, errors = await self.api.query(*_probe_query([w.handle for w in batch]))
+            for i, work in enumerate(batch):
+                self._read_probe(work, data, errors, f"h{i}")
+
         try:
-            data, errors = await self.api.query(*_opening_query(asks))
+            await run(works)
         except (QueryFailed, ApiError) as exc:
             if not _retryable(exc):
                 raise
-            log.info("opening query for %d handles failed (%s); asking for each on its own", len(asks), exc)
-            data, errors = None, []
-        for i, ask in enumerate(asks):
-            if data is None:
-                retry_alone.append(ask)
-                continue
-            try:
-                results[ask.handle.lower()] = self._read_opening(ask, data, errors, f"h{i}")
-            except QueryFailed:
-                retry_alone.append(ask)
-            except (CrawlError, KeyError, TypeError, ValueError) as exc:
-                results[ask.handle.lower()] = exc
-        for ask in retry_alone:
-            try:
-                results[ask.handle.lower()] = await self._opening_alone(ask)
-            except (CrawlError, ApiError, KeyError, TypeError, ValueError) as exc:
-                results[ask.handle.lower()] = exc
-        return results
+            log.info("probe of %d handles failed (%s); asking for each on its own", len(works), exc)
+            await asyncio.gather(*(self._guard(w, _shrinking(lambda _size, w=w: run([w]), 1, w.handle)) for w in works))
 
-    async def _opening_alone(self, ask: _Ask) -> _Opening:
-        async def run(size: int) -> _Opening:
-            single = replace(ask, first=size)
-            data, errors = await self.api.query(*_opening_query([single]))
-            return self._read_opening(single, data, errors, "h0")
-
-        return await _shrinking(run, PAGE_SIZE, ask.handle)
-
-    def _read_opening(self, ask: _Ask, data: dict[str, Any], errors: list[dict[str, Any]], alias: str) -> _Opening:
+    def _read_probe(self, work: _Work, data: dict[str, Any], errors: list[dict[str, Any]], alias: str) -> None:
         mine = _errors_at(errors, alias)
-        if any(e.get("type") == NOT_FOUND and e.get("path") == [alias] for e in mine):
-            raise CrawlError("no GitHub organisation or user of that name (404)")
         owner = data.get(alias)
-        if mine or not isinstance(owner, dict):
-            raise QueryFailed(_error_text(mine) or f"no answer for {ask.handle}")
-        account_type = "Organization" if owner.get("__typename") == "Organization" else "User"
-        opening = _Opening(str(owner["login"]), account_type, first=ask.first)
-        if ask.probe:
-            opening.unchanged = self._probe_matches(ask.handle, owner)
-        else:
-            opening.page = owner["repositories"]
-        return opening
-
-    def _probe_matches(self, handle: str, owner: dict[str, Any]) -> bool:
-        """The repository count and the newest updatedAt and pushedAt are what we hold."""
-        stored = list(self.catalogue.repositories_by_id(handle).values())
-        updated, pushed = owner["updated"], owner["pushed"]
-        newest_updated = next((n.get("updatedAt") for n in updated.get("nodes") or [] if n), None)
-        newest_pushed = next((n.get("pushedAt") for n in pushed.get("nodes") or [] if n), None)
-        return (
-            int(updated["totalCount"]) == len(stored)
-            and newest_updated == _latest(r.updated_at for r in stored)
-            and newest_pushed == _latest(r.pushed_at for r in stored)
-        )
-
-    async def _listing(self, handle: str, council: str, opening: _Opening) -> dict[int, _Listed]:
-        listed: dict[int, _Listed] = {}
-        page, size, after = opening.page, opening.first, None
-        for _ in range(MAX_PAGES):
-            if page is None:
-                page, size = await self._page(handle, opening.login, after, size)
-            for node in page.get("nodes") or []:
-                if node is None:
-                    continue
-                spdx_id, needs_file = licence_from_github(_licence_object(node.get("licenseInfo")))
-                repo = repository_from_graphql(node, council)
-                # A repository can shift between pages while we read them; the last copy wins.
-                listed[repo.id] = _Listed(
-                    repo, str(node["id"]), _root_names(node), needs_file, spdx_id, bool(node.get("isEmpty"))
+        try:
+            if any(e.get("type") == NOT_FOUND and e.get("path") == [alias] for e in mine):
+                raise CrawlError("no GitHub organisation or user of that name (404)")
+            if mine or not isinstance(owner, dict):
+                raise CrawlError(f"GitHub could not say: {_error_text(mine) or 'no answer'}")
+            work.login = str(owner["login"])
+            work.account_type = "Organization" if owner.get("__typename") == "Organization" else "User"
+            updated, pushed = owner["updated"], owner["pushed"]
+            work.total = int(updated["totalCount"])
+            if work.known:
+                # The count and the newest updatedAt and pushedAt are what we hold: nothing changed.
+                newest_updated = next((n.get("updatedAt") for n in updated.get("nodes") or [] if n), None)
+                newest_pushed = next((n.get("pushedAt") for n in pushed.get("nodes") or [] if n), None)
+                stored = work.stored.values()
+                work.unchanged = (
+                    work.total == len(work.stored)
+                    and newest_updated == _latest(r.updated_at for r in stored)
+                    and newest_pushed == _latest(r.pushed_at for r in stored)
                 )
-            info = page.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                return listed
-            after, page = info.get("endCursor"), None
+        except (CrawlError, KeyError, TypeError, ValueError) as exc:
+            work.error = exc
+
+    async def _guard(self, work: _Work, step: Awaitable[Any]) -> None:
+        """Run one handle's step; a failure of that handle's own is kept for it, not raised."""
+        try:
+            await step
+        except (QueryFailed, ApiError, CrawlError, KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ApiError) and not _retryable(exc) and exc.status in (401, 403):
+                raise  # the token's trouble, not the handle's
+            work.error = exc if not isinstance(exc, QueryFailed) else CrawlError(str(exc))
+
+    # -- 2. listings ---------------------------------------------------------------------------
+
+    async def _list(self, works: list[_Work]) -> None:
+        """First pages packed ~100 repositories a query; further pages a handle at a time."""
+        empty = [w for w in works if w.total == 0]
+        sized = [(w, min(PAGE_SIZE, w.total)) for w in works if w.total > 0]
+        batches = _pack(sized, PAGE_SIZE, self.handles_per_query)
+        for work in empty:
+            # Nothing listed a moment ago; a page of one confirms it (a repository may just have come).
+            sized_alone = [(work, 1)]
+            batches.append(sized_alone)
+        await asyncio.gather(*(self._first_pages(batch) for batch in batches))
+        await asyncio.gather(*(self._guard(w, self._rest_of_listing(w)) for w in works if w.error is None))
+
+    async def _first_pages(self, batch: list[tuple[_Work, int]]) -> None:
+        asks = [_PageAsk(w.login, n) for w, n in batch]
+        try:
+            data, errors = await self.api.query(*_listing_query(asks))
+        except (QueryFailed, ApiError) as exc:
+            if not _retryable(exc):
+                raise
+            log.info("listing of %d handles failed (%s); asking for each on its own", len(batch), exc)
+            data, errors = None, []
+        for i, (work, first) in enumerate(batch):
+            page = self._read_page(data, errors, f"h{i}") if data is not None else None
+            if page is None:
+                await self._guard(work, self._page_alone(work, None, first))
+            else:
+                self._take(work, page)
+
+    def _read_page(self, data: dict[str, Any], errors: list[dict[str, Any]], alias: str) -> dict[str, Any] | None:
+        """One alias's repositories page, or None when that part of the answer failed."""
+        owner = data.get(alias)
+        if _errors_at(errors, alias) or not isinstance(owner, dict) or not isinstance(owner.get("repositories"), dict):
+            return None
+        return owner["repositories"]
+
+    def _take(self, work: _Work, page: dict[str, Any]) -> None:
+        for node in page.get("nodes") or []:
+            if node is None:
+                continue
+            spdx_id, needs_file = licence_from_github(_licence_object(node.get("licenseInfo")))
+            repo = repository_from_graphql(node, work.council)
+            # A repository can shift between pages while we read them; the last copy wins.
+            work.listed[repo.id] = _Listed(
+                repo, str(node["id"]), _root_names(node), needs_file, spdx_id, bool(node.get("isEmpty"))
+            )
+        info = page.get("pageInfo") or {}
+        work_next = info.get("endCursor") if info.get("hasNextPage") else None
+        self._next[work.handle.lower()] = work_next
+
+    async def _page_alone(self, work: _Work, after: str | None, size: int) -> None:
+        async def run(first: int) -> dict[str, Any]:
+            data, errors = await self.api.query(*_listing_query([_PageAsk(work.login, first, after)]))
+            page = self._read_page(data, errors, "h0")
+            if page is None:
+                raise QueryFailed(_error_text(_errors_at(errors, "h0")) or "no listing in the answer")
+            return page
+
+        self._take(work, await _shrinking(run, size, work.handle))
+
+    async def _rest_of_listing(self, work: _Work) -> None:
+        for _ in range(MAX_PAGES):
+            after = self._next.pop(work.handle.lower(), None)
+            if after is None:
+                return
+            await self._page_alone(work, after, PAGE_SIZE)
         raise CrawlError(f"more than {MAX_PAGES} listing pages; stopping there")
 
-    async def _page(self, handle: str, login: str, after: str | None, size: int) -> tuple[dict[str, Any], int]:
-        async def run(first: int) -> tuple[dict[str, Any], int]:
-            ask = _Ask(login, probe=False, first=first, after=after)
-            data, errors = await self.api.query(*_opening_query([ask]))
-            opening = self._read_opening(ask, data, errors, "h0")
-            assert opening.page is not None
-            return opening.page, first
+    # -- 3. file text --------------------------------------------------------------------------
 
-        return await _shrinking(run, size, handle)
-
-    # -- file text -----------------------------------------------------------------------------
-
-    async def _texts(self, handle: str, wants: list[tuple[_Listed, _Want]]) -> None:
-        """Fill in README and licence of each changed repository, in `nodes(ids:)` batches."""
-        by_id = {want.node_id: (item, want) for item, want in wants}
-        needing = [want for _, want in wants if want.readme or want.licence]
+    async def _texts(self, works: list[_Work]) -> None:
+        """README and licence text of every changed repository of the group, 100 repositories a query."""
+        plans: list[tuple[_Work, _Listed, _Want]] = []
+        for work in works:
+            if work.error is not None:
+                continue
+            for item in work.listed.values():
+                repo, previous = item.repo, work.stored.get(item.repo.id)
+                if (
+                    previous is not None
+                    and previous.pushed_at == repo.pushed_at
+                    and previous.updated_at == repo.updated_at
+                ):
+                    # Nothing was pushed or edited: the README and licence we hold are current.
+                    repo.readme, repo.readme_path = previous.readme, previous.readme_path
+                    repo.license = previous.license if item.needs_licence_file else item.spdx_id
+                elif item.empty:
+                    repo.license = item.spdx_id
+                else:
+                    want = _Want(
+                        item.node_id,
+                        pick_readme(item.names),
+                        pick_licence(item.names) if item.needs_licence_file else None,
+                    )
+                    plans.append((work, item, want))
+        needing = [want for _, _, want in plans if want.readme or want.licence]
         blobs: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(needing), TEXT_BATCH):
-            blobs.update(await self._text_batch(handle, needing[start : start + TEXT_BATCH]))
-        for node_id, (item, want) in by_id.items():
-            await self._fill(item, want, blobs.get(node_id) or {})
+        failed: dict[str, str] = {}
+        chunks = [needing[i : i + TEXT_BATCH] for i in range(0, len(needing), TEXT_BATCH)]
+        for found, lost in await asyncio.gather(*(self._text_batch(chunk) for chunk in chunks)):
+            blobs |= found
+            failed |= lost
+        for work, item, want in plans:
+            if work.error is None and want.node_id in failed:
+                work.error = CrawlError(f"file text of {item.repo.full_name} could not be read: {failed[want.node_id]}")
+        await asyncio.gather(
+            *(self._guard(work, self._fill(item, want, blobs.get(want.node_id) or {})) for work, item, want in plans)
+        )
 
-    async def _text_batch(self, handle: str, wants: list[_Want]) -> dict[str, dict[str, Any]]:
+    async def _text_batch(self, wants: list[_Want]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """(blobs by node id, failures by node id); a failing batch is asked again in halves."""
         query, variables, groups = _text_query(wants)
         try:
             data, errors = await self.api.query(query, variables)
         except (QueryFailed, ApiError) as exc:
             if not _retryable(exc):
                 raise
-            return await self._split_text_batch(handle, wants, exc)
+            return await self._split_text_batch(wants, str(exc))
         found: dict[str, dict[str, Any]] = {}
         for alias, members in groups.items():
             trouble = [e for e in _errors_at(errors, alias) if e.get("type") != NOT_FOUND]
             if trouble:
-                return await self._split_text_batch(handle, wants, QueryFailed(_error_text(trouble)))
+                return await self._split_text_batch(wants, _error_text(trouble))
             for want, node in zip(members, data.get(alias) or [], strict=False):
                 # A repository deleted since the listing is null (NOT_FOUND): it has no text.
                 if isinstance(node, dict):
                     found[want.node_id] = node
-        return found
+        return found, {}
 
-    async def _split_text_batch(self, handle: str, wants: list[_Want], exc: Exception) -> dict[str, dict[str, Any]]:
+    async def _split_text_batch(
+        self, wants: list[_Want], problem: str
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
         if len(wants) <= 1:
-            raise CrawlError(f"{handle}: file text could not be read: {exc}") from exc
+            return {}, {w.node_id: problem for w in wants}
         half = len(wants) // 2
-        log.info("%s: file text for %d repositories failed (%s); asking in halves", handle, len(wants), exc)
-        found = await self._text_batch(handle, wants[:half])
-        found.update(await self._text_batch(handle, wants[half:]))
-        return found
+        log.info("file text for %d repositories failed (%s); asking in halves", len(wants), problem)
+        found, failed = await self._text_batch(wants[:half])
+        more, lost = await self._text_batch(wants[half:])
+        return found | more, failed | lost
 
     async def _fill(self, item: _Listed, want: _Want, node: dict[str, Any]) -> None:
         repo = item.repo
@@ -579,6 +648,8 @@ class GraphQLCrawler(Crawler):
             if text is None:
                 # Binary to GitHub (UTF-16, Windows code pages) or too big for GraphQL: the REST way.
                 repo.readme_path, repo.readme = await self._rest_file(rest_root + "/readme")
+            elif text is _NO_TEXT:
+                repo.readme_path, repo.readme = want.readme, None
             elif text is not _NO_FILE:
                 repo.readme_path, repo.readme = want.readme, text
         if not item.needs_licence_file:
@@ -593,7 +664,8 @@ class GraphQLCrawler(Crawler):
             if text is None:
                 return
         if text is not _NO_FILE:
-            repo.license = identify_licence(text) or UNRECOGNISED_LICENCE
+            recognised = identify_licence(text) if text is not _NO_TEXT else None
+            repo.license = recognised or UNRECOGNISED_LICENCE
 
     async def _rest_file(self, url: str) -> tuple[str | None, str | None]:
         """(path, text) of a REST contents answer (README or licence); (None, None) when there is none."""
@@ -605,6 +677,7 @@ class GraphQLCrawler(Crawler):
 
 
 _NO_FILE = "\0no file\0"  # a sentinel: the expression named nothing (deleted since the listing)
+_NO_TEXT = "\0no text\0"  # a sentinel: the file is there but empty
 
 
 def _blob_text(blob: Any) -> str | None:
@@ -614,8 +687,9 @@ def _blob_text(blob: Any) -> str | None:
     text = blob.get("text")
     if blob.get("isBinary") or blob.get("isTruncated") or not isinstance(text, str):
         return None
-    # As decode_text does for the REST bytes: a UTF-8 byte-order mark is not part of the text.
-    return text.removeprefix("\ufeff")
+    # As decode_text does for the REST bytes: a UTF-8 byte-order mark is not part of the text. An
+    # empty file has no text, as the REST crawl stores it (GitHub sends no content for it).
+    return text.removeprefix("\ufeff") or _NO_TEXT
 
 
 def _licence_object(info: Any) -> dict[str, Any] | None:

@@ -317,6 +317,10 @@ def _page(items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _never(_: Any) -> bool:
+    return False
+
+
 def _is_binary(data: bytes) -> bool:
     if b"\0" in data[:8000]:
         return True
@@ -467,7 +471,12 @@ class GraphQLEndpoint:
         context = _Context(self, cost, nodes, bucket)
         with self.emulator._lock:  # one consistent view of the emulated world per query
             result = execute(
-                self.schema, document, variable_values=variables, operation_name=operation, context_value=context
+                self.schema,
+                document,
+                variable_values=variables,
+                operation_name=operation,
+                context_value=context,
+                is_awaitable=_never,  # every resolver is synchronous: skip graphql-core's costly check
             )
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -573,22 +582,13 @@ def _resolve_node(_: Any, info: Any, id: str) -> Any:  # noqa: A002 - GitHub's a
 def _resolve_nodes(_: Any, info: Any, ids: list[str]) -> list[Any]:
     if len(ids) > 100:
         raise _GitHubError("You may not request more than 100 nodes at once.", "EXCESSIVE_PAGINATION")
-    # GitHub answers null for an id it cannot resolve, with a NOT_FOUND error at ["nodes", i].
-    return [_NodeOrError(info.context.endpoint.node(i), i) for i in ids]
-
-
-@dataclass
-class _NodeOrError:
-    value: Any
-    node_id: str
-
-
-def _unwrap(value: Any) -> Any:
-    if isinstance(value, _NodeOrError):
-        if value.value is None:
-            raise _GitHubError(f"Could not resolve to a node with the global id of '{value.node_id}'", "NOT_FOUND")
-        return value.value
-    return value
+    # GitHub answers null for an id it cannot resolve, with a NOT_FOUND error at ["nodes", i]:
+    # graphql-core raises an Exception found in a list where it stands.
+    endpoint = info.context.endpoint
+    return [
+        endpoint.node(i) or _GitHubError(f"Could not resolve to a node with the global id of '{i}'", "NOT_FOUND")
+        for i in ids
+    ]
 
 
 def _resolve_rate_limit(_: Any, info: Any, dryRun: bool = False) -> dict[str, Any]:  # noqa: N803
@@ -791,21 +791,8 @@ def _schema() -> GraphQLSchema:
         isTruncated=lambda b, info: not _is_binary(b.data) and len(b.data) > info.context.endpoint.blob_text_limit,
         text=_blob_text,
     )
-    # `nodes` hands back placeholders so one unknown id nulls one entry, not the whole list.
-    node_type = schema.type_map["Node"]
-    node_type.resolve_type = lambda value, info, t: _type_name(_unwrap(value))  # type: ignore[attr-defined]
-    for type_name in ("Repository", "Organization", "User"):
-        for gql_field in schema.type_map[type_name].fields.values():  # type: ignore[attr-defined]
-            gql_field.resolve = _unwrapping(gql_field.resolve)
     _SCHEMA_CACHE["schema"] = schema
     return schema
-
-
-def _unwrapping(resolver: Any) -> Any:
-    def resolve(value: Any, info: Any, **args: Any) -> Any:
-        return resolver(_unwrap(value), info, **args)
-
-    return resolve
 
 
 _SCHEMA_CACHE: dict[str, GraphQLSchema] = {}
