@@ -72,6 +72,7 @@ class RetryPolicy:
     timeout: float = 30.0
     limit_waits: int = 6  # rate-limit pauses allowed for one request, on top of `attempts`
     secondary_delay: float = 60.0  # GitHub: wait at least a minute after a secondary limit without retry-after
+    reserve: int | None = None  # budget kept in hand before pausing; None: one request per slot, up to 10
 
 
 @dataclass
@@ -109,7 +110,6 @@ class GitHubClient:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
-        reserve: int | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -127,7 +127,7 @@ class GitHubClient:
         self._slots = asyncio.Semaphore(concurrency)
         self._resume_at = 0.0
         # Keep a few requests in hand so the ones already in flight do not run into a 403.
-        self._reserve = min(concurrency, 10) if reserve is None else reserve
+        self._reserve = min(concurrency, 10)
         self._http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> GitHubClient:
@@ -258,7 +258,8 @@ class GitHubClient:
     async def _respect_rate_limit(self) -> None:
         """Wait out any pause in force; start one when the primary budget is nearly spent."""
         remaining, reset = self.stats.rate_limit_remaining, self.stats.rate_limit_reset
-        if remaining is not None and reset is not None and remaining <= self._reserve and reset + 1 > self.clock():
+        reserve = self._reserve if self.retry.reserve is None else self.retry.reserve
+        if remaining is not None and reset is not None and remaining <= reserve and reset + 1 > self.clock():
             self.stats.rate_limit_remaining = None  # unknown until the next answer after the reset
             await self._pause(reset + 1, f"GitHub rate limit nearly used up ({remaining} requests left)")
         delay = self._resume_at - self.clock()

@@ -410,7 +410,10 @@ class GraphQLCrawler(Crawler):
             return await super().crawl(councils, handles, trigger=trigger)
         finally:
             for task in self._tasks.values():
-                task.cancel()  # groups nobody waits for any more (a stop, a cancelled crawl)
+                if not task.done():
+                    task.cancel()  # groups nobody waits for any more (a stop, a cancelled crawl)
+                elif not task.cancelled():
+                    task.exception()  # seen: a group that failed after the crawl stopped is no news
 
     def _finish_run(self, summary: CrawlSummary) -> None:
         summary.stats = combined_stats(self.client.stats, self.api.client.stats)
@@ -503,13 +506,9 @@ class GraphQLCrawler(Crawler):
 
     async def _list(self, works: list[_Work]) -> None:
         """First pages packed ~100 repositories a query; further pages a handle at a time."""
-        empty = [w for w in works if w.total == 0]
+        # A handle the probe found without repositories has nothing to list.
         sized = [(w, min(PAGE_SIZE, w.total)) for w in works if w.total > 0]
         batches = _pack(sized, PAGE_SIZE, self.handles_per_query)
-        for work in empty:
-            # Nothing listed a moment ago; a page of one confirms it (a repository may just have come).
-            sized_alone = [(work, 1)]
-            batches.append(sized_alone)
         await asyncio.gather(*(self._first_pages(batch) for batch in batches))
         await asyncio.gather(*(self._guard(w, self._rest_of_listing(w)) for w in works if w.error is None))
 
@@ -730,7 +729,6 @@ def graphql_client(rest: GitHubClient, retry: RetryPolicy) -> GitHubClient:
         token_source=rest.token_source,
         concurrency=rest.concurrency,
         max_wait=rest.max_wait,
-        retry=replace(retry, attempts=min(retry.attempts, 2)),
+        retry=replace(retry, attempts=min(retry.attempts, 2), reserve=POINTS_RESERVE),
         notify=rest.notify,
-        reserve=POINTS_RESERVE,
     )

@@ -180,10 +180,10 @@ def test_an_empty_repository_has_no_default_branch_in_graphql(emulator, crawl_se
 
 def test_a_missing_handle_is_reported_like_a_404_and_the_others_are_saved(emulator, crawl_settings):
     emulator.add_account("Real")
+    emulator.add_account("Bare")  # an organisation without repositories
     emulator.add_repo("Real", FakeRepo(name="r", readme=b"x"))
-    settings = crawl_settings(
-        {"Real Council": ["Real"], "Gone Council": ["gone-away"]}, api="graphql", retry=GRAPHQL_RETRY
-    )
+    councils = {"Real Council": ["Real"], "Gone Council": ["gone-away"], "Bare Council": ["Bare"]}
+    settings = crawl_settings(councils, api="graphql", retry=GRAPHQL_RETRY)
 
     summary = run_crawl(settings)
 
@@ -191,6 +191,8 @@ def test_a_missing_handle_is_reported_like_a_404_and_the_others_are_saved(emulat
     (failed,) = summary.failed
     assert failed.handle == "gone-away" and "no GitHub organisation or user of that name (404)" in failed.error
     assert [r["full_name"] for r in snapshot(settings)] == ["Real/r"]
+    assert {o.handle: o.status for o in summary.outcomes}["Bare"] == "ok"
+    assert emulator.graphql.stats.queries == 3  # the probe, one listing page, one file text batch
 
 
 def test_removed_renamed_and_edited_repositories_are_seen_on_the_next_crawl(emulator, crawl_settings):
