@@ -82,6 +82,12 @@ TIMEOUT_MESSAGE = (
     "GitHub bug. Please include `{id}` when reporting this issue."
 )
 
+_REPOSITORIES_FIELD = (
+    "repositories(first: Int, last: Int, after: String, before: String, privacy: RepositoryPrivacy, "
+    "ownerAffiliations: [RepositoryAffiliation], orderBy: RepositoryOrder, isFork: Boolean, "
+    "isArchived: Boolean): RepositoryConnection!"
+)
+
 SCHEMA_SDL = """
 scalar DateTime
 scalar URI
@@ -99,9 +105,7 @@ interface RepositoryOwner {
   id: ID!
   login: String!
   url: URI!
-  repositories(first: Int, last: Int, after: String, before: String, privacy: RepositoryPrivacy,
-               ownerAffiliations: [RepositoryAffiliation], orderBy: RepositoryOrder, isFork: Boolean,
-               isArchived: Boolean): RepositoryConnection!
+  {repositories}
 }
 
 type Organization implements Node & RepositoryOwner {
@@ -110,9 +114,7 @@ type Organization implements Node & RepositoryOwner {
   login: String!
   name: String
   url: URI!
-  repositories(first: Int, last: Int, after: String, before: String, privacy: RepositoryPrivacy,
-               ownerAffiliations: [RepositoryAffiliation], orderBy: RepositoryOrder, isFork: Boolean,
-               isArchived: Boolean): RepositoryConnection!
+  {repositories}
 }
 
 type User implements Node & RepositoryOwner {
@@ -121,9 +123,7 @@ type User implements Node & RepositoryOwner {
   login: String!
   name: String
   url: URI!
-  repositories(first: Int, last: Int, after: String, before: String, privacy: RepositoryPrivacy,
-               ownerAffiliations: [RepositoryAffiliation], orderBy: RepositoryOrder, isFork: Boolean,
-               isArchived: Boolean): RepositoryConnection!
+  {repositories}
 }
 
 type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
@@ -197,7 +197,7 @@ type Query {
   nodes(ids: [ID!]!): [Node]!
   rateLimit(dryRun: Boolean = false): RateLimit
 }
-"""
+""".replace("{repositories}", _REPOSITORIES_FIELD)
 
 
 class _GitHubError(Exception):
