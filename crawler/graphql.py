@@ -55,6 +55,7 @@ PAGE_SIZE = 100  # GitHub's largest page
 MIN_PAGE_SIZE = 10  # pages shrink after failures down to this
 SHRINK_TRIES = 5  # queries for one page before its handle fails: 100, 50, 25, 12, 10 repositories
 HANDLES_PER_QUERY = 10
+RECENT_PAGE_SIZE = 10  # the first newest-first page of a handle crawled before: most nights few change
 TEXT_BATCH = 100  # nodes(ids:) takes at most 100 ids
 MAX_PAGES = 1000
 MAX_TOPICS = 20  # GitHub allows 20 topics a repository
@@ -125,6 +126,7 @@ class _PageAsk:
     login: str
     first: int
     after: str | None = None
+    newest_first: bool = False  # ordered by updatedAt, newest first: what changed since the last crawl
 
 
 def _listing_query(asks: Sequence[_PageAsk]) -> tuple[str, dict[str, Any]]:
@@ -133,9 +135,10 @@ def _listing_query(asks: Sequence[_PageAsk]) -> tuple[str, dict[str, Any]]:
         alias = f"h{i}"
         declarations += [f"${alias}_login: String!", f"${alias}_first: Int!", f"${alias}_after: String"]
         variables |= {f"{alias}_login": ask.login, f"{alias}_first": ask.first, f"{alias}_after": ask.after}
+        order = ", orderBy: {field: UPDATED_AT, direction: DESC}" if ask.newest_first else ""
         selections.append(
             f"{alias}: repositoryOwner(login: ${alias}_login) {{ "
-            f"repositories(first: ${alias}_first, after: ${alias}_after, {_OWNED}) "
+            f"repositories(first: ${alias}_first, after: ${alias}_after, {_OWNED}{order}) "
             "{ totalCount pageInfo { hasNextPage endCursor } nodes { ...repo } } }"
         )
     query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} {_RATE_LIMIT} }}\n{_REPOSITORY_FIELDS}"
@@ -367,7 +370,11 @@ class _Work:
     account_type: str = ""
     total: int = 0
     unchanged: bool = False
+    newest_pushed: str | None = None  # the probe's
+    newest_first: bool = False  # listing only what changed since the last crawl (newest updatedAt first)
+    oldest_listed: str | None = None  # updatedAt of the last repository listed newest-first
     listed: dict[int, _Listed] = field(default_factory=dict)
+    kept: list[Repository] = field(default_factory=list)  # stored repositories the listing did not reach
     error: Exception | None = None
 
 
@@ -448,7 +455,7 @@ class GraphQLCrawler(Crawler):
                 repositories = list(work.stored.values())
                 results[work.handle.lower()] = HandleResult(work.handle, work.council, work.account_type, repositories)
             else:
-                repositories = [item.repo for item in work.listed.values()]
+                repositories = work.kept + [item.repo for item in work.listed.values()]
                 results[work.handle.lower()] = HandleResult(work.handle, work.council, work.account_type, repositories)
         return results
 
@@ -484,6 +491,7 @@ class GraphQLCrawler(Crawler):
                 # The count and the newest updatedAt and pushedAt are what we hold: nothing changed.
                 newest_updated = next((n.get("updatedAt") for n in updated.get("nodes") or [] if n), None)
                 newest_pushed = next((n.get("pushedAt") for n in pushed.get("nodes") or [] if n), None)
+                work.newest_pushed = newest_pushed
                 stored = work.stored.values()
                 work.unchanged = (
                     work.total == len(work.stored)
@@ -505,15 +513,45 @@ class GraphQLCrawler(Crawler):
     # -- 2. listings ---------------------------------------------------------------------------
 
     async def _list(self, works: list[_Work]) -> None:
-        """First pages packed ~100 repositories a query; further pages a handle at a time."""
+        """First pages packed ~100 repositories a query; further pages a handle at a time.
+
+        A handle with stored repositories is listed newest-first, only as far as what changed since
+        the last crawl; when the rest does not add up (a repository gone, a push that left
+        updatedAt alone) it is listed in full.
+        """
+        for work in works:
+            work.newest_first = bool(work.stored)
         # A handle the probe found without repositories has nothing to list.
-        sized = [(w, min(PAGE_SIZE, w.total)) for w in works if w.total > 0]
+        sized = [(w, min(RECENT_PAGE_SIZE if w.newest_first else PAGE_SIZE, w.total)) for w in works if w.total > 0]
         batches = _pack(sized, PAGE_SIZE, self.handles_per_query)
         await asyncio.gather(*(self._first_pages(batch) for batch in batches))
         await asyncio.gather(*(self._guard(w, self._rest_of_listing(w)) for w in works if w.error is None))
 
+    def _recent_state(self, work: _Work) -> str:
+        """Where a newest-first listing stands: "more" to read, "done" (with the stored rest), or "relist".
+
+        Done when the next page could only hold repositories older than the newest one stored, and
+        the count and the newest pushedAt add up with the stored repositories the listing did not
+        reach; anything else (a repository gone, a push that left updatedAt alone) lists it all.
+        """
+        newest_updated = _latest(r.updated_at for r in work.stored.values())
+        if (
+            self._next.get(work.handle.lower())
+            and work.oldest_listed is not None
+            and newest_updated is not None
+            and _timestamp(work.oldest_listed) > _timestamp(newest_updated)
+        ):
+            return "more"
+        kept = [r for i, r in work.stored.items() if i not in work.listed]
+        added = [i for i in work.listed if i not in work.stored]
+        pushed = _latest([r.pushed_at for r in kept] + [item.repo.pushed_at for item in work.listed.values()])
+        if work.total != len(work.stored) + len(added) or pushed != work.newest_pushed:
+            return "relist"
+        work.kept = kept
+        return "done"
+
     async def _first_pages(self, batch: list[tuple[_Work, int]]) -> None:
-        asks = [_PageAsk(w.login, n) for w, n in batch]
+        asks = [_PageAsk(w.login, n, newest_first=w.newest_first) for w, n in batch]
         try:
             data, errors = await self.api.query(*_listing_query(asks))
         except (QueryFailed, ApiError) as exc:
@@ -545,13 +583,15 @@ class GraphQLCrawler(Crawler):
             work.listed[repo.id] = _Listed(
                 repo, str(node["id"]), _root_names(node), needs_file, spdx_id, bool(node.get("isEmpty"))
             )
+            work.oldest_listed = repo.updated_at
         info = page.get("pageInfo") or {}
         work_next = info.get("endCursor") if info.get("hasNextPage") else None
         self._next[work.handle.lower()] = work_next
 
     async def _page_alone(self, work: _Work, after: str | None, size: int) -> None:
         async def run(first: int) -> dict[str, Any]:
-            data, errors = await self.api.query(*_listing_query([_PageAsk(work.login, first, after)]))
+            ask = _PageAsk(work.login, first, after, work.newest_first)
+            data, errors = await self.api.query(*_listing_query([ask]))
             page = self._read_page(data, errors, "h0")
             if page is None:
                 raise QueryFailed(_error_text(_errors_at(errors, "h0")) or "no listing in the answer")
@@ -561,6 +601,14 @@ class GraphQLCrawler(Crawler):
 
     async def _rest_of_listing(self, work: _Work) -> None:
         for _ in range(MAX_PAGES):
+            state = self._recent_state(work) if work.newest_first else "more"
+            if state == "done":
+                return
+            if state == "relist":
+                work.newest_first, work.listed, work.kept = False, {}, []
+                self._next.pop(work.handle.lower(), None)
+                await self._page_alone(work, None, PAGE_SIZE)
+                continue
             after = self._next.pop(work.handle.lower(), None)
             if after is None:
                 return
@@ -698,9 +746,13 @@ def _licence_object(info: Any) -> dict[str, Any] | None:
     return {"spdx_id": info.get("spdxId"), "key": info.get("key")}
 
 
+def _timestamp(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
 def _latest(values: Any) -> str | None:
     present = [v for v in values if v]
-    return max(present, key=lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))) if present else None
+    return max(present, key=_timestamp) if present else None
 
 
 def combined_stats(rest: RequestStats, graphql: RequestStats) -> RequestStats:

@@ -128,8 +128,8 @@ def test_2000_repositories_cost_a_few_points_and_a_quiet_night_costs_one_per_10_
     emulator.graphql.reset_stats()
     summary = run_crawl(settings)
     assert summary.exit_code == 0 and summary.total("changed") == 25
-    # Probes, the listings of the handles that changed, and the 25 READMEs in one or two batches.
-    assert emulator.graphql.stats.points <= 2 + 20 + 2
+    # For each group of 10 handles: a probe, what changed (newest first, packed) and the READMEs.
+    assert emulator.graphql.stats.points <= 2 * (1 + 1 + 1)
     after = {r["full_name"]: r for r in snapshot(settings)}
     assert [after[name]["readme"] for name in pushed] == [f"# Pushed {i}\n" for i in range(25)]
 
@@ -330,3 +330,40 @@ def test_schedule_refuses_graphql_without_a_token(tmp_path, monkeypatch):
         cli, ["schedule", "--every", "1h", "--config", str(config), "--data-dir", str(tmp_path), "--api", "graphql"]
     )
     assert result.exit_code == 2 and "GraphQL API needs authentication" in result.output
+
+
+def test_a_recrawl_lists_only_what_changed_unless_the_rest_does_not_add_up(emulator, crawl_settings):
+    emulator.add_account("Careful")
+    add_synthetic_repos(emulator, "Careful", 60, seed=9)
+    settings = crawl_settings({"Careful Council": ["Careful"]}, api="graphql", retry=GRAPHQL_RETRY)
+    run_crawl(settings)
+    names = sorted(r.name for r in emulator._repos_of("careful"))
+
+    # One README pushed: the probe, one newest-first page of 10, one text batch.
+    emulator.update_repo("Careful", names[0], readme=b"# New\n")
+    emulator.graphql.reset_stats()
+    assert run_crawl(settings).total("changed") == 1
+    assert emulator.graphql.stats.queries == 3
+    assert {r["name"]: r for r in snapshot(settings)}[names[0]]["readme"] == "# New\n"
+
+    # A push that left updatedAt alone is not among the newest: the pushedAt check lists it all.
+    quiet = emulator._find("Careful", names[1])
+    emulator.update_repo(
+        "Careful", names[1], readme=b"# Quiet push\n", pushed_at="2030-01-01T00:00:00Z", updated_at=quiet.updated_at
+    )
+    assert run_crawl(settings).total("changed") == 1
+    assert {r["name"]: r for r in snapshot(settings)}[names[1]]["readme"] == "# Quiet push\n"
+
+    # One gone and one new keep the count: only the count of the new ones shows the loss.
+    emulator.remove_repo("Careful", names[2])
+    stamp = "2030-01-02T00:00:00Z"
+    emulator.add_repo(
+        "Careful",
+        FakeRepo(name="brand-new", readme=b"# Brand new\n", created_at=stamp, updated_at=stamp, pushed_at=stamp),
+    )
+    summary = run_crawl(settings)
+
+    rows = {r["name"]: r for r in snapshot(settings)}
+    assert summary.total("removed") == 1 and summary.total("added") == 1
+    assert names[2] not in rows and rows["brand-new"]["readme"] == "# Brand new\n"
+    assert len(rows) == 60
