@@ -253,10 +253,15 @@ def repository_from_graphql(node: dict[str, Any], council: str) -> Repository:
     )
 
 
-def _root_names(node: dict[str, Any]) -> list[str]:
+def _root_names(node: dict[str, Any], kind: str = "blob") -> list[str]:
+    """Names of the files (or, with kind "tree", the folders) at the root of the default branch."""
     target = ((node.get("defaultBranchRef") or {}).get("target")) or {}
     entries = (target.get("tree") or {}).get("entries") or []
-    return [e["name"] for e in entries if e.get("type") == "blob" and isinstance(e.get("name"), str)]
+    return [e["name"] for e in entries if e.get("type") == kind and isinstance(e.get("name"), str)]
+
+
+# Where GitHub's REST /readme also looks when the root has no README.
+README_FOLDERS = frozenset({".github", "docs"})
 
 
 @dataclass
@@ -269,6 +274,7 @@ class _Listed:
     needs_licence_file: bool
     spdx_id: str | None
     empty: bool
+    readme_elsewhere: bool = False  # no README at the root, but a folder GitHub's /readme also searches
 
 
 # --------------------------------------------------------------------------- the API
@@ -580,8 +586,10 @@ class GraphQLCrawler(Crawler):
             spdx_id, needs_file = licence_from_github(_licence_object(node.get("licenseInfo")))
             repo = repository_from_graphql(node, work.council)
             # A repository can shift between pages while we read them; the last copy wins.
+            names = _root_names(node)
+            elsewhere = pick_readme(names) is None and bool(README_FOLDERS & set(_root_names(node, "tree")))
             work.listed[repo.id] = _Listed(
-                repo, str(node["id"]), _root_names(node), needs_file, spdx_id, bool(node.get("isEmpty"))
+                repo, str(node["id"]), names, needs_file, spdx_id, bool(node.get("isEmpty")), elsewhere
             )
             work.oldest_listed = repo.updated_at
         info = page.get("pageInfo") or {}
@@ -690,7 +698,10 @@ class GraphQLCrawler(Crawler):
     async def _fill(self, item: _Listed, want: _Want, node: dict[str, Any]) -> None:
         repo = item.repo
         rest_root = self.client.url(f"/repos/{repo.full_name}")
-        if want.readme is not None:
+        if want.readme is None and item.readme_elsewhere:
+            # Not at the root; GitHub's /readme also looks in .github/ and docs/.
+            repo.readme_path, repo.readme = await self._rest_file(rest_root + "/readme")
+        elif want.readme is not None:
             text = _blob_text(node.get("readme"))
             if text is None:
                 # Binary to GitHub (UTF-16, Windows code pages) or too big for GraphQL: the REST way.

@@ -145,6 +145,7 @@ def test_readmes_licences_and_odd_files_match_the_rest_crawl(emulator, both):
         "big": FakeRepo(name="big", readme=b"x" * 5000),
         "empty-readme": FakeRepo(name="empty-readme", readme=b""),
         "none": FakeRepo(name="none"),
+        "in-docs": FakeRepo(name="in-docs", readme=b"# Documented\n", readme_path="docs/README.md"),
         "ogl": FakeRepo(name="ogl", license_spdx="NOASSERTION", license_file=OGL3_POINTER, license_path="LICENCE"),
         "other": FakeRepo(name="other", license_spdx="NOASSERTION", license_file=b"All rights reserved."),
     }
@@ -165,8 +166,9 @@ def test_readmes_licences_and_odd_files_match_the_rest_crawl(emulator, both):
     assert got["rst"]["readme_path"] == "README.rst" and got["rst"]["license"] == "MIT"
     assert got["ogl"]["license"] == "OGL-UK-3.0" and got["other"]["license"] == "NOASSERTION"
     assert got["bins"]["topics"] == ["bins", "waste"] and got["bins"]["owner"] == "jo-at-the-council"
-    # Only what GraphQL could not give went the REST way: the binary READMEs and the big one.
-    assert sorted(rest_requests) == [f"/repos/Odd/{name}/readme" for name in ("big", "cp1252", "utf16")]
+    assert got["in-docs"]["readme"] == "# Documented\n" and got["in-docs"]["readme_path"] == "docs/README.md"
+    # Only what GraphQL could not give went the REST way: binary, big, and not at the root.
+    assert sorted(rest_requests) == [f"/repos/Odd/{n}/readme" for n in ("big", "cp1252", "in-docs", "utf16")]
 
 
 def test_an_empty_repository_has_no_default_branch_in_graphql(emulator, crawl_settings):
