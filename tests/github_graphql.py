@@ -108,23 +108,8 @@ interface RepositoryOwner {
   {repositories}
 }
 
-type Organization implements Node & RepositoryOwner {
-  id: ID!
-  databaseId: Int
-  login: String!
-  name: String
-  url: URI!
-  {repositories}
-}
-
-type User implements Node & RepositoryOwner {
-  id: ID!
-  databaseId: Int
-  login: String!
-  name: String
-  url: URI!
-  {repositories}
-}
+type Organization implements Node & RepositoryOwner { {owner} }
+type User implements Node & RepositoryOwner { {owner} }
 
 type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
 type RepositoryEdge { cursor: String! node: Repository }
@@ -197,7 +182,9 @@ type Query {
   nodes(ids: [ID!]!): [Node]!
   rateLimit(dryRun: Boolean = false): RateLimit
 }
-""".replace("{repositories}", _REPOSITORIES_FIELD)
+""".replace("{owner}", "id: ID! databaseId: Int login: String! name: String url: URI! {repositories}").replace(
+    "{repositories}", _REPOSITORIES_FIELD
+)
 
 
 class _GitHubError(Exception):
