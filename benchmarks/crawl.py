@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import config_text  # noqa: E402
 from tests.github_emulator import GitHubEmulator, add_synthetic_repos  # noqa: E402
+from tests.helpers import config_text  # noqa: E402
 
 CLIENTS = ("graphql", "rest", "pygithub")
 RUNS = ("first crawl", "nothing changed", "after pushes")

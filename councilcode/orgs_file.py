@@ -13,10 +13,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import os
 import re
-import stat
-import tempfile
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -34,6 +31,7 @@ from councilcode.config import (
     parse_councils,
     yaml_round_trip,
 )
+from councilcode.files import write_atomically
 from councilcode.records import Council
 
 # A block-sequence item's lead-in: indentation, the dash, then the gap before the content.
@@ -356,23 +354,14 @@ def _round_trip(text: str, council: Council, position: int | None) -> str:
 
 
 def _replace_validated(path: Path, text: str, expected: list[tuple]) -> None:
-    """Write `text` to a temporary file beside `path`, validate it, then swap it in atomically."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private; keep the original's permissions instead.
-        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+    """Write `text` beside `path`, check it reads back as `expected`, then swap it in atomically."""
+
+    def reads_back_as_expected(written: Path) -> None:
         try:
-            written = load_councils(tmp)
+            councils = load_councils(written)
         except ConfigError as exc:
             raise ConfigError(dataclasses.replace(p, path=path) for p in exc.problems) from None
-        if [_facts(c) for c in written] != expected:
+        if [_facts(c) for c in councils] != expected:
             raise OrgsFileError(f"the edited {path} does not read back as intended; left it unchanged")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    write_atomically(path, text, check=reads_back_as_expected)

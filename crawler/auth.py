@@ -10,11 +10,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
 class AuthError(Exception):
     """No token could be had (a wrong App id, key or installation, or GitHub unreachable)."""
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    """A GitHub App installation to act as."""
+
+    app_id: str
+    private_key: str = field(repr=False)
+    installation_id: int
 
 
 class TokenSource(Protocol):
@@ -65,7 +75,6 @@ class AppInstallationToken:
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
-        self.refreshes = 0
 
     async def token(self) -> str | None:
         """The installation token, fetched anew near its expiry; raises AuthError when none is given."""
@@ -79,7 +88,6 @@ class AppInstallationToken:
                         f"GitHub App {self._app_id}, installation {self._installation_id}: "
                         f"no installation token ({type(exc).__name__}: {exc})"
                     ) from exc
-                self.refreshes += 1
             return self._token
 
     async def invalidate(self) -> None:
@@ -98,3 +106,10 @@ class AppInstallationToken:
 
     def __repr__(self) -> str:
         return f"AppInstallationToken(installation={self._installation_id})"
+
+
+def token_source(app: AppCredentials | None, token: str | None, api_url: str) -> TokenSource:
+    """The App installation's tokens when one is given, else the personal token (or none)."""
+    if app is not None:
+        return AppInstallationToken(app.app_id, app.private_key, app.installation_id, api_url)
+    return StaticToken(token)

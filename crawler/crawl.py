@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from councilcode.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
+from councilcode.crawler.accounts import USER, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AuthError
 from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
 from councilcode.crawler.licence import identify_licence, licence_from_github
@@ -222,19 +223,20 @@ class Crawler:
 
     async def _account(self, handle: str) -> tuple[str, str, list[CacheEntry]]:
         """The handle's login and account type; an organisation first, else a user (or the type we know)."""
-        known = self.catalogue.account_type(handle)
-        order = ["users", "orgs"] if known == "User" else ["orgs", "users"]
-        for kind in order:
-            url = self.client.url(f"/{kind}/{handle}")
-            response = await self._get_cached(url)
-            if response.status == 404:
-                continue
-            data = self._json_body(url, response)
-            if not isinstance(data, dict) or not isinstance(data.get("login"), str):
-                raise CrawlError(f"unexpected answer from {url}: no 'login' field")
-            account_type = "Organization" if data.get("type") == "Organization" or kind == "orgs" else "User"
-            return data["login"], account_type, self._cache_entry(url, response)
-        raise CrawlError("no GitHub organisation or user of that name (404)")
+        answers: dict[str, ApiResponse] = {}
+
+        async def fetch(url: str) -> tuple[bool, Any]:
+            response = answers[url] = await self._get_cached(url)
+            return (False, None) if response.status == 404 else (True, self._json_body(url, response))
+
+        users_first = self.catalogue.account_type(handle) == USER
+        try:
+            account = await find_account(handle, fetch, self.client.api_url, users_first=users_first)
+        except UnexpectedAnswer as exc:
+            raise CrawlError(str(exc)) from None
+        if account is None:
+            raise CrawlError("no GitHub organisation or user of that name (404)")
+        return account.login, account.type, self._cache_entry(account.url, answers[account.url])
 
     async def _listing_page(self, url: str) -> tuple[list[dict[str, Any]], str | None, CacheEntry | None]:
         response = await self._get_cached(url)
@@ -351,11 +353,16 @@ def _file_content(url: str, data: Any) -> tuple[str | None, bytes | None]:
     if not isinstance(data, dict):
         raise CrawlError(f"unexpected answer from {url}: expected a file object")
     path = data.get("path") or data.get("name")
-    if data.get("encoding") != "base64" or not data.get("content"):
+    content = data.get("content")
+    if data.get("size") == 0:
+        # An empty file (content "", the base64 of no bytes) is a file all the same: an empty
+        # README is kept as one, not taken for a file too big to send.
+        return path, b""
+    if data.get("encoding") != "base64" or not isinstance(content, str) or not content:
         log.warning("%s: no base64 content in the answer (encoding %r); skipping it", url, data.get("encoding"))
         return path, None
     try:
-        return path, base64.b64decode(data["content"], validate=False)
+        return path, base64.b64decode(content, validate=False)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise CrawlError(f"unexpected answer from {url}: content is not valid base64 ({exc})") from exc
 

@@ -110,6 +110,7 @@ class GitHubClient:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -128,6 +129,8 @@ class GitHubClient:
         self._resume_at = 0.0
         # Keep a few requests in hand so the ones already in flight do not run into a 403.
         self._reserve = min(concurrency, 10)
+        # None means httpx's own network transport; unit tests pass an `httpx.MockTransport` to fake GitHub.
+        self.transport = transport
         self._http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> GitHubClient:
@@ -140,6 +143,7 @@ class GitHubClient:
             timeout=httpx.Timeout(self.retry.timeout),
             limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency),
             follow_redirects=True,  # GitHub answers 301 for renamed repositories and organisations
+            transport=self.transport,
         )
         return self
 

@@ -706,8 +706,6 @@ class GraphQLCrawler(Crawler):
             if text is None:
                 # Binary to GitHub (UTF-16, Windows code pages) or too big for GraphQL: the REST way.
                 repo.readme_path, repo.readme = await self._rest_file(rest_root + "/readme")
-            elif text is _NO_TEXT:
-                repo.readme_path, repo.readme = want.readme, None
             elif text is not _NO_FILE:
                 repo.readme_path, repo.readme = want.readme, text
         if not item.needs_licence_file:
@@ -722,8 +720,7 @@ class GraphQLCrawler(Crawler):
             if text is None:
                 return
         if text is not _NO_FILE:
-            recognised = identify_licence(text) if text is not _NO_TEXT else None
-            repo.license = recognised or UNRECOGNISED_LICENCE
+            repo.license = identify_licence(text) or UNRECOGNISED_LICENCE
 
     async def _rest_file(self, url: str) -> tuple[str | None, str | None]:
         """(path, text) of a REST contents answer (README or licence); (None, None) when there is none."""
@@ -735,7 +732,6 @@ class GraphQLCrawler(Crawler):
 
 
 _NO_FILE = "\0no file\0"  # a sentinel: the expression named nothing (deleted since the listing)
-_NO_TEXT = "\0no text\0"  # a sentinel: the file is there but empty
 
 
 def _blob_text(blob: Any) -> str | None:
@@ -745,9 +741,8 @@ def _blob_text(blob: Any) -> str | None:
     text = blob.get("text")
     if blob.get("isBinary") or blob.get("isTruncated") or not isinstance(text, str):
         return None
-    # As decode_text does for the REST bytes: a UTF-8 byte-order mark is not part of the text. An
-    # empty file has no text, as the REST crawl stores it (GitHub sends no content for it).
-    return text.removeprefix("\ufeff") or _NO_TEXT
+    # As decode_text does for the REST bytes: a UTF-8 byte-order mark is not part of the text.
+    return text.removeprefix("\ufeff")
 
 
 def _licence_object(info: Any) -> dict[str, Any] | None:

@@ -100,6 +100,9 @@ def _ogl_rules(n: int) -> tuple[Rule, ...]:
     return tuple(Rule(f"OGL-UK-{n}.0", (re.compile(p),), _NOT_UK_OGL) for p in phrases)
 
 
+# How a short notice says that something is under a licence: "released under", "licensed under".
+_GRANTED = "released|licensed|available|distributed|published|provided"
+
 # GNU notices ("... under the terms of the GNU General Public License as published by the Free
 # Software Foundation, either version 3 of the License, or ...") name the version separately.
 _GPL_NOTICE = "terms of the GNU General Public License"
@@ -174,6 +177,10 @@ RULES: tuple[Rule, ...] = (
             "shall be included in all copies or substantial portions of the Software",
         ),
     ),
+    # A pointer such as "Code within this repository is released under the MIT Licence", which
+    # may stand for the text or come before it. A verb of licensing is required, so that a title,
+    # a heading or a list of licence names that includes MIT is not taken for a grant.
+    Rule("MIT", (re.compile(rf"\b(?:{_GRANTED}) under (?:the )?(?:terms of the )?mit license\b"),)),
     Rule(
         "ISC",
         (
@@ -228,9 +235,9 @@ def identify_licence(text: str) -> str | None:
     """Return the SPDX-style id of the licence whose text (or pointer to it) `text` is.
 
     Recognises full licence texts and the standard short notices (GNU "how to apply" notices,
-    the Apache file header, one-line links to the Open Government Licence), whatever their
-    Markdown formatting, line wrapping, quote style or copyright lines. When a file holds
-    several licences, the one that starts first wins. Returns None for an empty text or one
+    the Apache file header, one-line links to the Open Government Licence, "released under the
+    MIT Licence"), whatever their Markdown formatting, line wrapping, quote style or copyright
+    lines. When a file holds several licences, the one that starts first wins. Returns None for an empty text or one
     that is not a licence listed in `RULES`.
     """
     words = _normalise(text)

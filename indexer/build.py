@@ -7,21 +7,20 @@ missing index or an index of an older schema builds a new generation and switche
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from whoosh import index
 from whoosh.index import LockError
 
-from councilcode.catalogue import Catalogue
+from councilcode.catalogue import Catalogue, repository_from_row
 from councilcode.indexer.collaborate import refresh_groups
 from councilcode.indexer.generations import Generation, IndexBusy, IndexStore
-from councilcode.indexer.schema import ROW_FLAGS, SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
-from councilcode.records import REPOSITORY_FIELDS, Repository
+from councilcode.indexer.schema import SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
+from councilcode.records import Repository
 
 WRITER_MEMORY_MB = 256
 REBUILD_FROM_CHANGES = 2000
@@ -102,38 +101,8 @@ def catalogue_entries(catalogue_path: Path | str) -> list[Entry]:
     hashes the same row form), and only the records that changed are then built.
     """
     with Catalogue(catalogue_path, readonly=True) as catalogue:
-        cursor = catalogue.db.cursor()
-        cursor.row_factory = None
-        try:
-            rows = cursor.execute(f"SELECT {', '.join(REPOSITORY_FIELDS)} FROM repositories").fetchall()
-        except sqlite3.Error:  # a catalogue laid out differently: go through its own API
-            return [Entry.of(repo) for repo in catalogue.repositories()]
-    return [Entry(str(row[0]), fingerprint_row(row).encode("ascii"), _loader(row)) for row in rows]
-
-
-def _loader(row: tuple) -> Callable[[], Repository]:
-    def load() -> Repository:
-        values = dict(zip(REPOSITORY_FIELDS, row, strict=True))
-        values["topics"] = json.loads(values["topics"] or "[]")
-        for name in ROW_FLAGS:
-            values[name] = bool(values[name])
-        return Repository(**values)
-
-    return load
-
-
-def index_repositories(
-    store: IndexStore,
-    repositories: Iterable[Repository],
-    *,
-    rebuild: bool = False,
-    lock_timeout: float = 30.0,
-) -> IndexReport:
-    """Make the index hold exactly `repositories`. The caller holds `store.write_lock()`.
-
-    For tests and benchmarks that index records without a catalogue.
-    """
-    return index_entries(store, [Entry.of(repo) for repo in repositories], rebuild=rebuild, lock_timeout=lock_timeout)
+        rows = catalogue.repository_rows()
+    return [Entry(str(row[0]), fingerprint_row(row).encode("ascii"), partial(repository_from_row, row)) for row in rows]
 
 
 def index_entries(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -30,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
+from councilcode.files import write_atomically
 from councilcode.records import Repository
 
 log = logging.getLogger(__name__)
@@ -185,17 +185,7 @@ def groups_path(index_dir: Path | str) -> Path:
 def write_groups(index_dir: Path | str, groups: Groups) -> Path:
     """Write the groups beside the index in one atomic step (a reader sees the old file or the new)."""
     path = groups_path(index_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{FILENAME}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(groups.to_json(), handle, ensure_ascii=False, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(groups.to_json(), ensure_ascii=False, separators=(",", ":")))
     return path
 
 

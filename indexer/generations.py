@@ -11,16 +11,14 @@ reader sees the old index or the new one, never a half-built one.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import json
-import os
 import shutil
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+
+from councilcode.files import write_atomically
+from councilcode.lock import file_lock
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
@@ -78,12 +76,6 @@ class IndexStore:
             return None
         return Generation(name=name, path=path, schema_version=version)
 
-    def require_current(self) -> Generation:
-        generation = self.current()
-        if generation is None:
-            raise IndexMissing(self.root)
-        return generation
-
     def new_generation(self) -> Path:
         """Create and return an empty directory for the next generation."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -99,14 +91,7 @@ class IndexStore:
 
     def switch_to(self, path: Path, schema_version: int) -> None:
         """Make `path` the current generation in one atomic step."""
-        payload = json.dumps({"generation": path.name, "schema": schema_version})
-        temporary = self.root / f".{POINTER}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.pointer)
-        _fsync_dir(self.root)
+        write_atomically(self.pointer, json.dumps({"generation": path.name, "schema": schema_version}))
 
     def remove_unused(self) -> list[str]:
         """Delete generations other than the current one (old ones, and any a crash left half-built).
@@ -121,37 +106,6 @@ class IndexStore:
                 removed.append(path.name)
         return removed
 
-    @contextmanager
-    def write_lock(self, timeout: float = 30.0) -> Iterator[None]:
+    def write_lock(self, timeout: float = 30.0) -> AbstractContextManager[None]:
         """Hold the writer lock, waiting up to `timeout` seconds for another writer to finish."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + timeout
-        with open(self.root / LOCK, "a+") as handle:
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as error:
-                    if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(self.root, timeout) from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes the rename itself durable; not every filesystem allows opening a directory.
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        return file_lock(self.root / LOCK, wait=timeout, poll=0.05, busy=lambda _holder: IndexBusy(self.root, timeout))

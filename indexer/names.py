@@ -23,6 +23,7 @@ _WORD = re.compile(r"[a-z]{2,}")
 
 _MIN_SEGMENT_LENGTH = 5  # shorter names are acronyms or words more often than compounds
 _MAX_SEGMENT_LENGTH = 40
+_MIN_END_ACRONYM = 5  # letters: a shorter unknown piece at the end of a name is an inflection (-s, -ies, -ions)
 
 
 def is_plain_word(text: str) -> bool:
@@ -67,6 +68,12 @@ def segment(word: str, vocabulary: frozenset[str] | set[str]) -> list[str] | Non
     # An unknown piece is an acronym at either end (bh|budget, lb|camden), never glue in the middle.
     strays = [i for i, piece in enumerate(pieces) if piece == word or not _known(piece, vocabulary)]
     if len(strays) > 1 or (strays and strays[0] not in (0, len(pieces) - 1)):
+        return None
+    # A short stray piece at the end is an inflection of a word that was whole (redirect|s,
+    # deploy|me|nt, direct|or|ies), not an acronym; nor is a lone letter at the start (g|it|hub).
+    if strays and (
+        len(pieces[strays[0]]) == 1 or (strays[0] == len(pieces) - 1 and len(pieces[-1]) < _MIN_END_ACRONYM)
+    ):
         return None
     return pieces
 

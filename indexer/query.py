@@ -1,8 +1,9 @@
 """What a person types in the search box, as a Whoosh query that never fails.
 
 Plain words (almost every query) become one group of terms per word, each searched in every
-weighted field, with synonyms at a lower weight; ranking (indexer.ranking) then rewards documents
-that match more of the words, and the words together as a phrase.
+weighted field, with synonyms at a lower weight (a word's own, those of a known phrase it is part
+of, and the initials of four or more words as an acronym); ranking (indexer.ranking) then rewards
+documents that match more of the words, and the words together as a phrase.
 Text using query syntax (`"open data"`, `maps AND NOT drupal`, `language:python`, `recycl*`)
 goes through Whoosh's parser. Broken syntax (an unbalanced quote or bracket, a lone `AND`,
 `field:` with nothing after it) is searched as its plain words instead of raising an error.
@@ -20,9 +21,10 @@ from whoosh.qparser import MultifieldParser, OrGroup, RangePlugin, SingleQuotePl
 from whoosh.reading import IndexReader
 
 from councilcode.indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
-from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
+from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, phrases, synonyms
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+ACRONYM_WORDS = 4  # words typed, at least, whose initials are looked for as an acronym
 MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean
 
 
@@ -62,6 +64,14 @@ class QueryBuilder:
         # Ranges over every field expand to huge term lists; single quotes break on apostrophes (can't).
         self.parser.remove_plugin_class(RangePlugin)
         self.parser.remove_plugin_class(SingleQuotePlugin)
+        # Multi-word names and their other words, both as stems: the phrase is recognised by its
+        # stems wherever a query has them in a row.
+        self.phrases: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        for phrase, others in phrases().items():
+            stems = tuple(self._analyse(phrase))
+            if len(stems) >= 2:
+                alternatives = tuple(stem for other in others for stem in self._analyse(other))
+                self.phrases.append((stems, alternatives))
 
     def parse(self, text: str | None) -> ParsedQuery:
         """Parse `text`; never raises. Empty text (or only `*`) means browse everything."""
@@ -84,6 +94,29 @@ class QueryBuilder:
     def _analyse(self, text: str) -> list[str]:
         return [token.text for token in self.analyzer(text)]
 
+    def _add_phrase_synonyms(self, groups: list[dict[str, float]]) -> None:
+        """Where the stems of a known phrase follow one another across the words' groups, give
+        each of those groups the phrase's other words (at SYNONYM_WEIGHT)."""
+        stems = [(stem, i) for i, group in enumerate(groups) for stem, weight in group.items() if weight >= 1.0]
+        sequence = [stem for stem, _ in stems]
+        for phrase, alternatives in self.phrases:
+            n = len(phrase)
+            for start in range(len(sequence) - n + 1):
+                if tuple(sequence[start : start + n]) == phrase:
+                    for i in {index for _, index in stems[start : start + n]}:
+                        for stem in alternatives:
+                            groups[i].setdefault(stem, SYNONYM_WEIGHT)
+
+    def _add_acronym(self, groups: list[dict[str, float]], sequence: list[str]) -> None:
+        """Four or more words may spell out an acronym the README uses instead (`joint strategic
+        needs assessment`: JSNA): their initials are a synonym of each. Fewer words make
+        initials that are too often something else (`salt spreading lorries`: SSL)."""
+        if len(sequence) < ACRONYM_WORDS:
+            return
+        for stem in self._analyse("".join(word[0] for word in sequence)):
+            for group in groups:
+                group.setdefault(stem, SYNONYM_WEIGHT)
+
     def _words_query(self, text: str, words_text: str, words: tuple[str, ...], plain: bool) -> ParsedQuery:
         groups: list[dict[str, float]] = []
         sequence: list[str] = []
@@ -97,6 +130,8 @@ class QueryBuilder:
                 for stem in self._analyse(other):
                     group.setdefault(stem, SYNONYM_WEIGHT)
             groups.append(group)
+        self._add_phrase_synonyms(groups)
+        self._add_acronym(groups, sequence)
         if not groups:
             return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
         # The same query for Whoosh, for anything that wants one; ranking uses `groups`.

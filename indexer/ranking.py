@@ -3,9 +3,10 @@
 Plain-word queries (any word may match): each word's group scores a document by the sum of its
 stems' impacts plus the best of its synonyms' (at their lower weight); a document's score is the
 sum over words, times a coordination factor rewarding documents that match more of the words,
-times a small demotion for archived repositories and forks. A word found in most documents is
-left out beside rarer ones. The best-scoring window is then re-ranked with a bonus for the words
-appearing together, in order, as a phrase.
+times a small demotion for archived repositories and forks. A word found in most documents
+finds nothing by itself beside rarer words, but still counts for the documents they found. The
+best-scoring window is then re-ranked with a bonus for the words appearing together, in order, as
+a phrase.
 
 Queries in Whoosh syntax are matched exactly: terms and AND/OR/NOT by set algebra over cached
 postings, phrases and wildcards by Whoosh's matchers; they are scored by the same term impacts.
@@ -35,6 +36,12 @@ COMMON_SHARE = 0.5  # a word in more than this share of documents is left out be
 PHRASE_BONUS = 0.3  # score x 1.3 when the words typed appear together in that order
 PHRASE_SLOP = 2  # words allowed between them
 RESCORE_WINDOW = 50  # how many of the best documents the phrase bonus may reorder
+# How many the opening bonus may reorder: a results page, whose records are read for snippets anyway,
+# so the bonus costs almost nothing (a window of 50 read 30 more records a search).
+OPENING_WINDOW = 20
+OPENING_BONUS = 0.5  # score x 1.5 when every word typed is in the name or the README's opening
+OPENING_BLOCKS = 2  # of README text (blocks are headings, paragraphs...): its title and first paragraph
+OPENING_CHARS = 300  # at most, so a README that opens with a wall of text does not count as all opening
 _MAX_GAP = 80  # characters between two words of a phrase
 _WORD = re.compile(r"[^\W_]+")
 
@@ -107,8 +114,9 @@ def _group_scores(group: dict[str, float], bm25f: Bm25f) -> dict[int, float]:
 
 def _informative(groups: tuple[dict[str, float], ...], bm25f: Bm25f) -> list[dict[str, float]]:
     """The words worth matching: a word found in most documents (`council` in a council
-    catalogue) says little and would make almost everything match, so beside rarer words it is
-    left out. (Its BM25 weight would be close to nothing anyway; the phrase bonus still counts it.)"""
+    catalogue) says little and would make almost everything match, so beside rarer words it finds
+    no documents of its own. It still counts, in score and coordination, for the documents the rarer
+    words found (see `_word_matches`), and in the phrase bonus."""
     if len(groups) < 2:
         return list(groups)
     rare = [g for g in groups if min(bm25f.share(term) for term in g if g[term] >= 1.0) <= COMMON_SHARE]
@@ -122,13 +130,25 @@ def _add(into: dict[int, float], scores: dict[int, float]) -> None:
 
 
 def _word_matches(parsed: ParsedQuery, bm25f: Bm25f, values: DocValues, allowed: Collection[int] | None) -> Matches:
-    groups = [_group_scores(group, bm25f) for group in _informative(parsed.groups, bm25f)]
+    informative = _informative(parsed.groups, bm25f)
+    groups = [_group_scores(group, bm25f) for group in informative]
     if len(groups) == 1:
         raw = groups[0]
     else:
         raw = dict(groups[0])
         for scores in groups[1:]:
             _add(raw, scores)
+    if len(informative) < len(parsed.groups):
+        # A common word left out still tells documents apart among those the rarer words found:
+        # `data pipeline` wants the pipeline whose README says data, not any repository named pipeline.
+        raw = dict(raw)
+        for group in parsed.groups:
+            if any(group is kept for kept in informative):
+                continue
+            scores = _group_scores(group, bm25f)
+            found = {doc: scores[doc] for doc in raw.keys() & scores.keys()}
+            _add(raw, found)
+            groups.append(found)
     if allowed is not None:
         raw = {doc: raw[doc] for doc in raw.keys() & allowed}
     if len(groups) == 1:
@@ -235,18 +255,63 @@ def phrase_of(parsed: ParsedQuery) -> Phrase | None:
     return Phrase(tuple(words))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """The words typed, to look for where a repository says what it is: its name, description and
+    the opening of its README. A word found by one of its synonyms counts at the synonym's weight."""
+
+    words: tuple[tuple[Terms | None, Terms | None, float], ...]  # (stems, synonyms' stems, their weight)
+
+    def share(self, text: str) -> float:
+        """The share of the words typed found in `text` (0 to 1)."""
+        credit = 0.0
+        for originals, alternatives, weight in self.words:
+            if originals is not None and originals.find(text):
+                credit += 1.0
+            elif alternatives is not None and alternatives.find(text):
+                credit += weight
+        return credit / len(self.words)
+
+
+def readme_opening(text: str | None) -> str:
+    """How a README opens: its first blocks (a title and a paragraph, mostly), where it says what
+    the repository is. Later text is as likely to be installation steps or incidental mentions."""
+    if not text:
+        return ""
+    return "\n\n".join(text[: OPENING_CHARS * 2].split("\n\n")[:OPENING_BLOCKS])[:OPENING_CHARS]
+
+
+def opening_of(parsed: ParsedQuery) -> Opening | None:
+    """The words to look for in openings, for plain-word queries."""
+    if not parsed.groups:
+        return None
+    words = []
+    for group in parsed.groups:
+        alternatives = [stem for stem, weight in group.items() if weight < 1.0]
+        words.append(
+            (
+                Terms.of(stem for stem, weight in group.items() if weight >= 1.0),
+                Terms.of(alternatives),
+                max((group[stem] for stem in alternatives), default=0.0),
+            )
+        )
+    return Opening(tuple(words))
+
+
 def ranked(
     matches: Matches,
     wanted: int,
     has_phrase: Callable[[int], bool] | None = None,
+    opening: Callable[[int], float] | None = None,
 ) -> list[tuple[float, int]]:
-    """The best `wanted` (score, doc) pairs, best first; `has_phrase` re-ranks the top window.
+    """The best `wanted` (score, doc) pairs, best first; `has_phrase` and `opening` (the share of
+    the words typed in a document's opening) re-rank the top window.
 
     Within a tier (documents matching the same number of words) the coordination multiplier is
     the same, so the best of each tier by raw score times demotion are the only candidates.
     """
     raw, factors = matches.raw or {}, matches.factors or []
-    needed = max(wanted, RESCORE_WINDOW) if has_phrase else wanted
+    needed = max(wanted, RESCORE_WINDOW) if has_phrase else max(wanted, OPENING_WINDOW) if opening else wanted
 
     def demoted(doc: int) -> float:
         return raw[doc] * factors[doc]
@@ -262,6 +327,9 @@ def ranked(
             (value * (1.0 + PHRASE_BONUS) if has_phrase(doc) else value, doc) for value, doc in pairs[:RESCORE_WINDOW]
         ]
         pairs = sorted(head, key=_best_first) + pairs[RESCORE_WINDOW:]
+    if opening:
+        head = [(value * (1.0 + OPENING_BONUS * opening(doc)), doc) for value, doc in pairs[:OPENING_WINDOW]]
+        pairs = sorted(head, key=_best_first) + pairs[OPENING_WINDOW:]
     return pairs[:wanted]
 
 

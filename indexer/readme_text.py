@@ -10,37 +10,19 @@ import io
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
 
-MAX_CHARS = 100_000  # a README longer than this is mostly generated text; the head says what it is
+from councilcode import rdoc
+from councilcode.readme_format import readme_format
 
-_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn"}
-_RST_SUFFIXES = {".rst", ".rest"}
-_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+MAX_CHARS = 100_000  # a README longer than this is mostly generated text; the head says what it is
 
 _URL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>()\[\]]+(?:\([^\s()]*\)[^\s<>()\[\]]*)*", re.IGNORECASE)
 _SHORTCODE = re.compile(r"(?<!\w):[a-z0-9_+-]{2,}:(?!\w)")  # GitHub emoji such as :books:
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _ATX_NO_SPACE = re.compile(r"^(#{1,6})(?=[^\s#])", re.MULTILINE)  # `#Heading`, written before CommonMark
 _ALNUM = re.compile(r"[^\W_]")
-
-
-def readme_format(path: str | None) -> str:
-    """`markdown`, `rst`, `rdoc`, `html` or `text`, from the README's file name (Markdown if unknown)."""
-    if not path:
-        return "markdown"
-    suffix = PurePosixPath(path).suffix.lower()
-    if suffix in _MARKDOWN_SUFFIXES:
-        return "markdown"
-    if suffix in _RST_SUFFIXES:
-        return "rst"
-    if suffix == ".rdoc":
-        return "rdoc"
-    if suffix in _HTML_SUFFIXES:
-        return "html"
-    return "text"
 
 
 def readme_to_text(source: str | None, path: str | None = None) -> str:
@@ -184,37 +166,14 @@ def _rst_regex_blocks(source: str) -> list[str]:
 
 # -- RDoc -----------------------------------------------------------------------------------------
 
-_RDOC_HEADING = re.compile(r"^=+\s*")
-_RDOC_LINK = re.compile(r"\{([^}]+)\}\[[^\]]*\]|(\S+)\[(?:https?|mailto|ftp|link|rdoc-ref):[^\]]*\]")
-_RDOC_MARKUP = re.compile(r"<(tt|code|b|em|i)>(.*?)</\1>|(?<!\w)([*_+])(\S(?:.*?\S)?)\3(?!\w)")
-_RDOC_LIST = re.compile(r"^\s*(?:[*-]|\d+\.|[a-zA-Z]\.|\[[^\]]+\]|\S+::)\s+")
-
 
 def _rdoc_blocks(source: str) -> list[str]:
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in source.split("\n"):
-        stripped = line.strip()
-        verbatim = line[:1] in (" ", "\t") and not _RDOC_LIST.match(line)
-        if not stripped or verbatim or stripped.startswith("---"):
-            # Indented lines are verbatim (code) in RDoc: they end a paragraph and are left out.
-            if current:
-                blocks.append(" ".join(current))
-                current = []
-            continue
-        if (stripped.startswith("=") or _RDOC_LIST.match(line)) and current:
-            blocks.append(" ".join(current))
-            current = []
-        line = _RDOC_LIST.sub("", _RDOC_HEADING.sub("", stripped))
-        line = _RDOC_LINK.sub(lambda m: m.group(1) or m.group(2), line)
-        line = _RDOC_MARKUP.sub(lambda m: m.group(2) if m.group(1) else m.group(4), line)
-        current.append(line)
-        if stripped.startswith("="):
-            blocks.append(" ".join(current))
-            current = []
-    if current:
-        blocks.append(" ".join(current))
-    return blocks
+    # Verbatim blocks are code and rules are decoration: left out, as Markdown's code blocks are.
+    return [
+        " ".join(filter(None, (rdoc.plain_text(block.label), rdoc.plain_text(block.text))))
+        for block in rdoc.blocks(source)
+        if block.kind in ("heading", "paragraph", "item")
+    ]
 
 
 # -- HTML -----------------------------------------------------------------------------------------

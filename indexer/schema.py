@@ -8,7 +8,6 @@ searcher can load it for every document at once; what a result shows is one stor
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,11 +15,12 @@ from typing import Any
 
 from whoosh import columns, fields
 
+from councilcode.catalogue import repository_row
 from councilcode.indexer.analysis import spelling_words, text_analyzer
 from councilcode.indexer.names import document_vocabulary, name_words, split_identifier, topic_words
 from councilcode.indexer.readme_text import readme_to_text
 from councilcode.licences import licence_family
-from councilcode.records import REPOSITORY_FIELDS, Repository
+from councilcode.records import Repository
 
 # Bump when the schema, the analysis or the document layout changes: an index of another version
 # is rebuilt rather than updated, since its stored fingerprints no longer say what it holds.
@@ -37,7 +37,6 @@ FIELD_BOOSTS: dict[str, float] = {
 }
 SEARCH_FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
 
-ROW_FLAGS = frozenset({"archived", "fork", "is_template"})  # booleans, stored as 0/1 in the catalogue
 SNIPPET_CHARS = 20_000  # of README text kept in the stored record for snippets and "similar"
 
 # Separators inside the doc-values column (ASCII unit and record separators never occur in data).
@@ -70,23 +69,11 @@ def make_schema() -> fields.Schema:
 
 def fingerprint(repo: Repository) -> str:
     """A short hash of everything in the record: equal fingerprints mean nothing to re-index."""
-    return fingerprint_row(record_row(repo))
-
-
-def record_row(repo: Repository) -> tuple[Any, ...]:
-    """A record's values as the catalogue stores them: topics as JSON text, flags as 0 or 1."""
-    return tuple(
-        json.dumps(list(repo.topics))
-        if name == "topics"
-        else int(bool(getattr(repo, name)))
-        if name in ROW_FLAGS
-        else getattr(repo, name)
-        for name in REPOSITORY_FIELDS
-    )
+    return fingerprint_row(repository_row(repo))
 
 
 def fingerprint_row(row: tuple[Any, ...]) -> str:
-    """`fingerprint` of a record given in catalogue row form (see `record_row`), so a row read
+    """`fingerprint` of a record given in catalogue row form (see `repository_row`), so a row read
     straight from SQLite is fingerprinted without building a `Repository`."""
     # repr() of str, int and None is stable, and much cheaper than asdict() or JSON.
     payload = repr(row)
@@ -135,10 +122,6 @@ class DocValuesRow:
             ITEM.join(str(n) for n in self.lengths),
         ]
         return UNIT.join(parts).encode("utf-8")
-
-    @classmethod
-    def unpack(cls, data: bytes) -> DocValuesRow:
-        return cls(*parse_values(data))
 
 
 def parse_values(data: bytes) -> tuple:

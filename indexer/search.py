@@ -28,7 +28,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
 from councilcode.indexer.generations import Generation, IndexMissing, IndexStore
 from councilcode.indexer.query import ParsedQuery, QueryBuilder
-from councilcode.indexer.ranking import Matches, Phrase, match, phrase_of, ranked
+from councilcode.indexer.ranking import Matches, Opening, Phrase, match, opening_of, phrase_of, ranked, readme_opening
 from councilcode.indexer.scoring import Bm25f
 from councilcode.indexer.similar import similar_docs
 from councilcode.indexer.snippets import Terms, prepare_texts, snippet_of
@@ -433,7 +433,9 @@ class Searcher:
         if sort == "relevance":
             phrase = phrase_of(parsed)
             has_phrase = (lambda doc: self._has_phrase(state, doc, phrase)) if phrase else None
-            pairs = ranked(matches, wanted, has_phrase)[wanted - request.limit :]
+            words = opening_of(parsed)
+            opening = (lambda doc: self._opening(state, doc, words)) if words else None
+            pairs = ranked(matches, wanted, has_phrase, opening)[wanted - request.limit :]
         else:
             ordered = values.first(sort, wanted, matches.docs)[wanted - request.limit :]
             pairs = [(matches.score(doc), doc) for doc in ordered]
@@ -474,14 +476,23 @@ class Searcher:
 
     @staticmethod
     def _has_phrase(state: _State, doc: int, phrase: Phrase) -> bool:
-        key = (doc, phrase)
-        found = state.phrases.get(key)
-        if found is None:
-            record = state.record(doc)
-            texts = (record.get("name_text"), record.get("description"), record.get("readme_text"))
-            found = any(phrase.found_in(text) for text in texts)
-            state.phrases.put(key, found)
-        return found
+        return _per_document(
+            state,
+            doc,
+            phrase,
+            lambda record: any(phrase.found_in(text) for text in _texts(record, record.get("readme_text"))),
+        )
+
+    @staticmethod
+    def _opening(state: _State, doc: int, words: Opening) -> float:
+        return _per_document(
+            state,
+            doc,
+            words,
+            lambda record: words.share(
+                "\n".join(filter(None, _texts(record, readme_opening(record.get("readme_text")))))
+            ),
+        )
 
     def _hits(self, state: _State, pairs: list[tuple[float, int]], parsed: ParsedQuery) -> list[SearchHit]:
         terms = Terms.of(parsed.terms)
@@ -536,3 +547,18 @@ class Searcher:
                 )
             )
         return similar
+
+
+def _texts(record: dict[str, Any], readme: str | None) -> tuple[str | None, ...]:
+    """Where a document says what it is: its name's words, description and (some of) its README."""
+    return (record.get("name_text"), record.get("description"), readme)
+
+
+def _per_document(state: _State, doc: int, what: Phrase | Opening, check: Callable[[dict[str, Any]], T]) -> T:
+    """`check` of a document's stored record, kept per (document, what) for the index version."""
+    key = (doc, what)
+    found = state.phrases.get(key)
+    if found is None:
+        found = check(state.record(doc))
+        state.phrases.put(key, found)
+    return found

@@ -1,20 +1,22 @@
-"""Shared fixtures: a running GitHub API emulator, a data dir, configs, and the real council corpus."""
+"""Shared fixtures: a running GitHub API emulator, a data dir, configs, and the real council corpus.
+
+Fixtures are defined once and found by name: the ones here, and those of the modules named in
+`pytest_plugins` (the web sample data and app, the browser and server). Test modules never import fixtures.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from councilcode.cli.jobs import CrawlSettings
-from councilcode.crawler.github import RetryPolicy
 from councilcode.settings import DataDir
 from tests.github_emulator import CORPUS_DIR, GitHubEmulator
+from tests.helpers import FAST_RETRY, config_text
 
-# Retries in tests back off in milliseconds, not seconds, and give up on a silent server quickly.
-FAST_RETRY = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05, timeout=1.0, secondary_delay=0.2)
+pytest_plugins = ["tests.web_fixtures", "tests.browser.fixtures"]
 
 
 @pytest.fixture
@@ -33,15 +35,6 @@ def corpus_dir() -> Path:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> DataDir:
     return DataDir(tmp_path / "data")
-
-
-def config_text(councils: dict[str, list[str]]) -> str:
-    """orgs.yaml text for {council name: [handles]}."""
-    lines = ["councils:"]
-    for name, handles in councils.items():
-        # JSON strings are YAML strings, so names with '&' or ':' need no thought.
-        lines += [f"  - name: {json.dumps(name)}", f"    github: [{', '.join(handles)}]"]
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture

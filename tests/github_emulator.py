@@ -47,6 +47,9 @@ import jwt
 
 __all__ = [
     "CORPUS_DIR",
+    "CORPUS_GITHUB_LICENCES",
+    "CORPUS_LICENCES",
+    "GITHUB_NOASSERTION",
     "FAULTS",
     "EmulatorStats",
     "FakeRepo",
@@ -464,6 +467,20 @@ class _Server(ThreadingHTTPServer):
 
 
 # --------------------------------------------------------------------------- the emulator
+
+
+@functools.cache
+def app_key_pair(which: str = "app") -> tuple[str, bytes]:
+    """An RSA key pair for a test GitHub App (private PEM text, public PEM bytes), made once per name."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, public
 
 
 class GitHubEmulator:
@@ -1574,32 +1591,140 @@ class GitHubEmulator:
 
 # --------------------------------------------------------------------------- the real corpus
 
-# What GitHub's licence detection says about each corpus repository that has a licence file.
-# This is GitHub's answer, not the truth the crawler has to find: plain standard texts get their
-# SPDX id; OGL texts and Markdown-reformatted or otherwise modified texts get "NOASSERTION".
-CORPUS_GITHUB_LICENCES: dict[str, str] = {
+# What each corpus licence file is, by SPDX-style id (as councilcode.crawler.licence spells it).
+# Written from the licence column of the corpus README's tables, each checked against the file
+# itself. Where they differ the file decides: traffordDataLab/spatial_data's README row says
+# OGL-UK-3.0, but its licence file begins "Code within this repository is released under the MIT
+# Licence" (the OGL covers its other resources), and the licence that comes first is the project's.
+CORPUS_LICENCES: dict[str, str] = {
+    "BathnesDevelopment/Phonebook": "MIT",
     "BathnesDevelopment/Public-Art": "MIT",
     "Buckinghamshire-Digital-Service/buckinghamshire-council": "BSD-3-Clause",
     "CityOfYork/coding-standards": "MIT",
+    "Dorset-Council-UK/FloodOnlineReportingTool.Contracts": "MIT",
+    "Dorset-Council-UK/FloodOnlineReportingTool.DataAccess": "MIT",
+    "Dorset-Council-UK/FloodOnlineReportingTool.Public": "MIT",
+    "Dorset-Council-UK/GdsBlazorComponents": "MIT",
+    "Dorset-Council-UK/GdsBlazorComponents-Demo": "MIT",  # template's "[year] [fullname]" left in
     "Dorset-Council-UK/GIFramework-Maps": "MIT",
     "Dorset-Council-UK/qgis-configurable-search": "MIT",
-    "east-sussex-county-council/Escc.AZ": "NOASSERTION",  # one-line pointer to OGL v3
-    "east-sussex-county-council/Escc.Gritting": "NOASSERTION",  # one-line pointer to OGL v1
+    "Dorset-Council-UK/QGIS.Mosaic.Builder": "MIT",
+    "DundeeCityCouncil/GIS": "GPL-3.0",
+    "DundeeCityCouncil/WABWidgets": "AGPL-3.0",
+    "east-sussex-county-council/Escc.AZ": "OGL-UK-3.0",  # one-line pointer to OGL v3
+    "east-sussex-county-council/Escc.AzureDeployment": "OGL-UK-1.0",  # one-line pointer, v1 URL
+    "east-sussex-county-council/Escc.EastSussexGovUK.Umbraco": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Gritting": "OGL-UK-1.0",  # one-line pointer, v1 URL
+    "east-sussex-county-council/Escc.js": "OGL-UK-3.0",  # pointer with "except where individual files state otherwise"
+    "east-sussex-county-council/Escc.Libraries.BranchFinder": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Redirects": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.RubbishAndRecycling.SiteFinder": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Schools.SchoolClosures": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.ServiceClosures": "OGL-UK-1.0",  # one-line pointer, v1 URL
+    "east-sussex-county-council/Escc.SupportWithConfidence": "OGL-UK-3.0",
+    "east-sussex-county-council/Escc.Umbraco.UserAccessManager": "OGL-UK-3.0",
     "edinburghcouncil/csv2geojson": "MIT",
+    "essexcountycouncil/content_ownership": "MIT",
     "essexcountycouncil/essex-gov-uk-drupal": "GPL-2.0",
-    "LBCamden/lbcamden-frontend": "MIT",  # standard text; only the copyright holder differs
+    "essexcountycouncil/essex-intranet-drupal": "GPL-2.0",
+    "essexcountycouncil/essexgovuk-migration-helpers": "MIT",
+    "essexcountycouncil/send-lgdrupal": "GPL-2.0",
+    "essexcountycouncil/stopswapgo.co.uk": "MIT",  # gatsbyjs starter's licence
+    "HfdsCouncil/Newsroom": "LGPL-3.0",
+    "LBCamden/lbcamden-frontend": "MIT",  # Crown Copyright (GDS) notice
+    "LBHackney-IT/housing-search-api": "MIT",
+    "LBHackney-IT/lbh-frontend": "MIT",  # Crown Copyright (Hackney Council) notice
+    "LBHackney-IT/maintain-my-home": "GPL-3.0",
     "LBHackney-IT/repairs-api-dotnet": "MIT",
-    "LeedsCityCouncil/LeedsCityDashboard": "NOASSERTION",  # EPL-1.0 reformatted as Markdown
+    "LBHackney-IT/report-a-defect": "MIT",
+    "LBHounslow/hounslow-intranet-knowledge-base": "GPL-3.0",
+    "LBHounslow/hounslow-intranet-theme": "GPL-2.0",
+    "LeedsCityCouncil/LeedsCityDashboard": "EPL-1.0",  # Markdown-formatted
+    "LocalGovDigital/lgd-wp-composer": "AGPL-3.0",
+    "LocalGovDigital/lgd-wp-theme": "GPL-3.0",
     "localgovdrupal/localgov_alert_banner": "GPL-2.0",
-    "openglasgow/glasgow-cycling-ios": "MIT",
-    "Reading-Borough-Council/GoSearch": "NOASSERTION",  # MIT with an extra "Author:" line
+    "localgovdrupal/localgov_elections": "GPL-2.0",
+    "localgovdrupal/localgov_forms": "GPL-2.0",
+    "localgovdrupal/localgov_services": "GPL-2.0",
+    "LondonBoroughSutton/slwp-prototype": "MIT",  # no title; Crown Copyright (GDS) notice
+    "LondonBoroughSutton/sutton-information-hub-v2-admin": "AGPL-3.0",
+    "LondonBoroughSutton/sutton-information-hub-v2-api": "AGPL-3.0",
+    "LutonCouncil/report-a-missed-bin": "MIT",
+    "openglasgow/ckanext-glasgow_theme": "AGPL-3.0",
+    "openglasgow/glasgow-cycling-ios": "MIT",  # no copyright holder
+    "openglasgow/openglasgow.samples.api.publish.charp": "Apache-2.0",
+    "Reading-Borough-Council/GoSearch": "MIT",  # extra "Author:" line
     "RoyalBoroughKingston/ck-api": "AGPL-3.0",
-    "ShropshireCouncil/LocalGovUmbraco": "NOASSERTION",  # GPL-3.0 reformatted as Markdown
+    "RoyalBoroughKingston/ck-api-v2": "AGPL-3.0",
+    "RoyalBoroughKingston/ck-backend": "AGPL-3.0",
+    "RoyalBoroughKingston/ck-frontend": "AGPL-3.0",
+    "RoyalBoroughKingston/early-intervention-prototype": "MIT",
+    "ShropshireCouncil/LocalGovUmbraco": "GPL-3.0",  # Markdown-formatted
+    "smbc-digital/iag-webapp": "MIT",
+    "Surrey-County-Council/jsna-climate-and-environment": "OGL-UK-3.0",  # typo "lisence", then OGL 3.0 text
+    "surreydigitalservices/locate-api": "MIT",  # no title; Crown Copyright (GDS) notice
+    "surreydigitalservices/locate-api-frontend": "MIT",  # no title; HM Government notice
+    "surreydigitalservices/locate-api-test": "MIT",
     "TheHighlandCouncil/schoolclosures": "GPL-2.0",
-    "traffordDataLab/council_open_data": "NOASSERTION",  # OGL 3.0 full text
+    "traffordDataLab/council_open_data": "OGL-UK-3.0",  # full OGL 3.0 text
+    "traffordDataLab/dashboard": "MIT",
+    "traffordDataLab/leaflet.reachability": "MIT",
+    "traffordDataLab/population_picker": "MIT",
+    "traffordDataLab/spatial_data": "MIT",  # "Code ... released under the MIT Licence", then MIT and OGL texts
+    "traffordDataLab/trafford_themes": "MIT",
+    "warwickshire/omniauth_antechamber": "MIT",
     "warwickshire/saml_tools": "MIT",
+    "warwickshire/SLDs": "GPL-2.0",
+    "wmfs/cardscript": "MIT",
+    "wmfs/food-hygiene-blueprint": "MIT",
+    "wmfs/gazetteer-blueprint": "MIT",
+    "wmfs/j2119": "MIT",
+    "wmfs/json-schema-builder": "MIT",
+    "wmfs/notify-locator-server": "MIT",
+    "wmfs/pg-telepods": "MIT",
+    "wmfs/quasar-map-mapbox": "MIT",
     "wmfs/statebox": "MIT",
+    "wmfs/tymly": "MIT",
+    "wmfs/tymly-core": "MIT",
 }
+
+# The corpus repositories whose licence file GitHub's licence detection does not match to a
+# licence it knows, so that GitHub reports "NOASSERTION" and the crawler has to read the file: the
+# Open Government Licence (GitHub does not know it), and standard texts that were reformatted or
+# changed. GitHub reports the others' plain standard texts by their SPDX id.
+GITHUB_NOASSERTION: frozenset[str] = frozenset(
+    {
+        "east-sussex-county-council/Escc.AZ",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.AzureDeployment",  # one-line pointer to OGL v1
+        "east-sussex-county-council/Escc.EastSussexGovUK.Umbraco",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.Gritting",  # one-line pointer to OGL v1
+        "east-sussex-county-council/Escc.js",  # one-line pointer to OGL v3, with an exception
+        "east-sussex-county-council/Escc.Libraries.BranchFinder",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.Redirects",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.RubbishAndRecycling.SiteFinder",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.Schools.SchoolClosures",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.ServiceClosures",  # one-line pointer to OGL v1
+        "east-sussex-county-council/Escc.SupportWithConfidence",  # one-line pointer to OGL v3
+        "east-sussex-county-council/Escc.Umbraco.UserAccessManager",  # one-line pointer to OGL v3
+        "LeedsCityCouncil/LeedsCityDashboard",  # EPL-1.0 reformatted as Markdown
+        "Reading-Borough-Council/GoSearch",  # MIT with an extra "Author:" line
+        "ShropshireCouncil/LocalGovUmbraco",  # GPL-3.0 reformatted as Markdown
+        "Surrey-County-Council/jsna-climate-and-environment",  # note on data, then OGL 3.0 text
+        "traffordDataLab/council_open_data",  # OGL 3.0 full text
+        "traffordDataLab/spatial_data",  # MIT for code, OGL 3.0 for the rest: both texts
+    }
+)
+
+# What GitHub's licence detection says about each corpus repository that has a licence file.
+# This is GitHub's answer, not the truth the crawler has to find.
+CORPUS_GITHUB_LICENCES: dict[str, str] = {
+    repo: "NOASSERTION" if repo in GITHUB_NOASSERTION else spdx for repo, spdx in CORPUS_LICENCES.items()
+}
+
+
+# The corpus holds no creation dates; every corpus repository is said to have been created then,
+# or at its last commit if that came earlier.
+_CORPUS_CREATED_AT = "2020-01-01T00:00:00Z"
 
 
 def load_corpus(
@@ -1607,9 +1732,9 @@ def load_corpus(
 ) -> dict[str, list[FakeRepo]]:
     """Load the UK council corpus (orgs.json + repos/<org>/<repo>/) into `emulator`.
 
-    Every org with `repos_in_corpus` becomes an Organization account (all 58 with
-    `include_empty_orgs`); returns {org handle: [repos]}. GitHub-only metadata the corpus does
-    not hold (description, topics, stars) stays empty.
+    Every org with `repos_in_corpus` becomes an Organization account (every org in orgs.json
+    with `include_empty_orgs`); returns {org handle: [repos]}. GitHub-only metadata the corpus
+    does not hold (description, topics, stars) stays empty.
     """
     corpus_dir = Path(corpus_dir)
     orgs = json.loads((corpus_dir / "orgs.json").read_text(encoding="utf-8"))
@@ -1621,14 +1746,25 @@ def load_corpus(
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         repo_dir = meta_path.parent
         readme_path, licence_path = meta.get("readme_path"), meta.get("license_path")
-        pushed = _utc_iso(meta["last_commit_iso"])
         # The corpus has no creation dates; never let created_at come after the last push.
-        created = min("2020-01-01T00:00:00Z", pushed, key=_parse_iso)
+        created = _CORPUS_CREATED_AT
+        if meta.get("last_commit_iso"):
+            pushed = _utc_iso(meta["last_commit_iso"])
+            created = min(created, pushed, key=_parse_iso)
+        else:
+            # GitHub never answers null for pushed_at of a repository with commits, but the corpus
+            # rebuilt a few repositories from stored text and knows neither their last commit nor
+            # any other date. Report pushed_at equal to created_at, which is what GitHub shows for
+            # a repository nothing was pushed to after its creation (an import, say), rather than
+            # invent a recent push that a test could mistake for the real date.
+            pushed = created
         full_name = f"{meta['org']}/{meta['name']}"
         spdx = CORPUS_GITHUB_LICENCES.get(full_name, "NOASSERTION") if licence_path else None
         repo = FakeRepo(
             name=meta["name"],
             language=meta.get("primary_language"),
+            # Every GitHub repository has a default branch; where the corpus does not know it,
+            # "main", GitHub's default for new repositories since October 2020.
             default_branch=meta.get("default_branch") or "main",
             created_at=created,
             pushed_at=pushed,

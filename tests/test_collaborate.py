@@ -27,20 +27,17 @@ from councilcode.indexer.group_finder import find_groups
 from councilcode.indexer.group_terms import TermExtractor, markdown_words_text
 from councilcode.records import Repository
 from councilcode.settings import DataDir
+from tests.factories import make_repository
 from tests.relevance.corpus_records import store_in_catalogue
 
 
-def make_repo(full_name: str, council: str, readme: str = "", *, id: int = 0, **extra: object) -> Repository:
-    owner, name = full_name.split("/")
-    return Repository(
-        id=id or abs(hash(full_name)) % 10**9,
-        full_name=full_name,
-        owner=owner,
-        name=name,
-        council=council,
-        html_url=f"https://github.com/{full_name}",
+def make_repo(full_name: str, council: str, readme: str = "", *, id: int | None = None, **extra: object) -> Repository:
+    """The shared factory, with the README first and one push date for all (so recency never decides)."""
+    return make_repository(
+        full_name,
+        council,
+        id=id,
         readme=readme or None,
-        readme_path="README.md" if readme else None,
         pushed_at="2024-05-01T10:00:00Z",
         **extra,  # type: ignore[arg-type]
     )

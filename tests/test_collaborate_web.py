@@ -15,17 +15,14 @@ from councilcode.indexer.build import update_index
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.settings import DataDir
 from councilcode.web.app import create_app
+from tests.helpers import outline
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories, store_in_catalogue
 from tests.relevance.synthetic import distractors
-from tests.test_web_pages import outline
-from tests.web_fixtures import (  # noqa: F401 - fixtures
+from tests.web_fixtures import (
     DORSET,
     ESCC,
     HACKNEY,
     TestClient,
-    client_fixture,
-    empty_client_fixture,
-    web_data_dir_fixture,
 )
 
 GRITTING = "east-sussex-county-council/Escc.Gritting"

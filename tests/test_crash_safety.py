@@ -15,8 +15,8 @@ import pytest
 from councilcode.catalogue import Catalogue
 from councilcode.cli.jobs import run_crawl
 from councilcode.settings import DataDir
-from tests.conftest import config_text
 from tests.github_emulator import GitHubEmulator, add_synthetic_repos
+from tests.helpers import config_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
 from councilcode.cli.jobs import run_crawl
-from tests.conftest import config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, load_corpus
+from tests.helpers import config_text
 
 OGL3_POINTER = b"This code is released under the [Open Government Licence v3](http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).\n"
 
@@ -103,6 +103,8 @@ def test_repository_metadata_is_kept_with_the_councils_name(emulator, crawl_sett
         ("README.md", b"# Windows\r\nline endings\r\n", "# Windows\r\nline endings\r\n"),
         ("README.md", "\u201cquotes\u201d \u2014 \U0001f44d\n".encode(), "\u201cquotes\u201d \u2014 \U0001f44d\n"),
         ("README.md", b"\x93smart\x94 cp1252\n", "\u201csmart\u201d cp1252\n"),
+        # An empty README (Lichfield-District-Council/Google-Analytics) is kept, not skipped.
+        ("README", b"", ""),
     ],
 )
 def test_readme_names_and_encodings_are_decoded(emulator, crawl_settings, path, raw, text):
@@ -233,23 +235,31 @@ def test_requests_in_flight_stay_within_the_concurrency(crawl_settings):
 def test_crawling_the_real_council_corpus_keeps_every_readme_licence_and_council(emulator, crawl_settings, corpus_dir):
     accounts = load_corpus(emulator, corpus_dir)
     orgs = json.loads((corpus_dir / "orgs.json").read_text(encoding="utf-8"))
-    names = {o["org"]: o["council_name"] for o in orgs if o["org"] in accounts}
-    settings = crawl_settings({names[h]: [h] for h in accounts} | {"Gone Council": ["gone-council-xyz"]})
+    # One config entry per council, holding all its handles (Leeds and Renfrewshire have two); the
+    # handle stands in for a council the corpus cannot name (HfdsCouncil).
+    names = {o["org"]: o["council_name"] or o["org"] for o in orgs if o["org"] in accounts}
+    councils: dict[str, list[str]] = {}
+    for handle in accounts:
+        councils.setdefault(names[handle], []).append(handle)
+    settings = crawl_settings(councils | {"Gone Council": ["gone-council-xyz"]})
 
     summary = run_crawl(settings)
 
     assert [o.handle for o in summary.failed] == ["gone-council-xyz"]
     repos = stored(settings)
     metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(corpus_dir.glob("repos/*/*/meta.json"))]
-    assert len(repos) == len(metas) == 37
+    served = {f"{org}/{r.name}": r for org, listed in accounts.items() for r in listed}
+    assert sorted(repos) == sorted(served) == sorted(f"{m['org']}/{m['name']}" for m in metas)
     for meta in metas:
         repo = repos[f"{meta['org']}/{meta['name']}"]
         folder = corpus_dir / "repos" / meta["org"] / meta["name"]
-        expected = (folder / meta["readme_path"]).read_text(encoding="utf-8") if meta["readme_path"] else None
-        assert repo.readme == expected, repo.full_name
+        # Byte for byte: the stored README encodes back to exactly the committed file.
+        expected = (folder / meta["readme_path"]).read_bytes() if meta["readme_path"] else None
+        assert (repo.readme.encode("utf-8") if repo.readme is not None else None) == expected, repo.full_name
         assert repo.readme_path == meta["readme_path"]
         assert repo.council == names[meta["org"]]
-        assert repo.default_branch == meta["default_branch"]
+        # Where the corpus does not know the branch, the emulator's stand-in (see load_corpus).
+        assert repo.default_branch == (meta["default_branch"] or served[repo.full_name].default_branch)
     expected_licences = {
         "east-sussex-county-council/Escc.Gritting": "OGL-UK-1.0",
         "east-sussex-county-council/Escc.AZ": "OGL-UK-3.0",
@@ -264,10 +274,19 @@ def test_crawling_the_real_council_corpus_keeps_every_readme_licence_and_council
         "openglasgow/glasgow-cycling-ios": "MIT",
         "west-berkshire-council/Modern.Gov": None,
         "Lichfield-District-Council/Ratemyplace": None,
+        # GitHub says NOASSERTION for these; the crawler reads the file.
+        "east-sussex-county-council/Escc.ServiceClosures": "OGL-UK-1.0",
+        "Surrey-County-Council/jsna-climate-and-environment": "OGL-UK-3.0",
+        "traffordDataLab/spatial_data": "MIT",  # MIT for code, then the OGL for other resources
+        # GitHub's own answer, kept as it is.
+        "HfdsCouncil/Newsroom": "LGPL-3.0",
+        "openglasgow/openglasgow.samples.api.publish.charp": "Apache-2.0",
     }
     for full_name, licence in expected_licences.items():
         assert repos[full_name].license == licence, full_name
-    assert sum(1 for r in repos.values() if r.license is None) == 16
+    # Every licence file is recognised and no repository without one gets a licence.
+    unlicensed = {f"{m['org']}/{m['name']}" for m in metas if not m["license_path"]}
+    assert {name for name, r in repos.items() if r.license is None} == unlicensed
 
 
 # -- the command line ----------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
+import json
 import subprocess
 import sys
 import threading
@@ -16,15 +16,15 @@ import github
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.github_emulator import (
     CORPUS_DIR,
     CORPUS_GITHUB_LICENCES,
+    GITHUB_NOASSERTION,
     FakeRepo,
     GitHubEmulator,
     add_synthetic_repos,
+    app_key_pair,
     load_corpus,
 )
 
@@ -448,20 +448,9 @@ def test_keep_alive_reuses_one_connection(client: httpx.Client, emulator: GitHub
 # ----------------------------------------------------------------------------- GitHub Apps
 
 
-@functools.cache
-def make_key(which: str = "app") -> tuple[str, bytes]:
-    """An RSA key pair (private PEM text, public PEM bytes), generated once per name."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return private, public
-
-
 def test_app_installation_token_flow() -> None:
-    private, public = make_key()
-    other_private, _ = make_key("other")
+    private, public = app_key_pair()
+    other_private, _ = app_key_pair("other")
     clock = FakeClock()
     with GitHubEmulator(tokens={"only-this-one"}, clock=clock) as em:
         em.add_account(ORG)
@@ -523,7 +512,7 @@ def test_pygithub_against_the_emulator(emulator: GitHubEmulator) -> None:
 
 
 def test_pygithub_app_installation_auth() -> None:
-    private, public = make_key()
+    private, public = app_key_pair()
     with GitHubEmulator(tokens=set()) as em:
         em.add_account(ORG)
         em.add_repo(ORG, FakeRepo("bins", readme=README))
@@ -569,9 +558,20 @@ def test_corpus_loads_with_githubs_licence_view(client: httpx.Client, emulator: 
         pytest.skip(f"corpus not found at {CORPUS_DIR}")
     assert Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils" == CORPUS_DIR
     loaded = load_corpus(emulator, CORPUS_DIR)
-    assert len(loaded) == 34 and sum(len(v) for v in loaded.values()) == 37
+    orgs = json.loads((CORPUS_DIR / "orgs.json").read_text(encoding="utf-8"))
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CORPUS_DIR.glob("repos/*/*/meta.json"))]
+    assert set(loaded) == {o["org"] for o in orgs if o["repos_in_corpus"]} == {m["org"] for m in metas}
+    assert sorted(f"{org}/{r.name}" for org, repos in loaded.items() for r in repos) == sorted(
+        f"{m['org']}/{m['name']}" for m in metas
+    )
     licensed = {f"{org}/{r.name}" for org, repos in loaded.items() for r in repos if r.license_file}
     assert licensed == set(CORPUS_GITHUB_LICENCES)
+    assert GITHUB_NOASSERTION.issubset(CORPUS_GITHUB_LICENCES)  # no misspelt repository names
+    # A repository the corpus knows no commit date or branch for still has GitHub's shape.
+    for meta in (m for m in metas if not m["last_commit_iso"]):
+        served = client.get(f"/repos/{meta['org']}/{meta['name']}").json()
+        assert served["pushed_at"] == served["created_at"] == served["updated_at"]
+        assert served["pushed_at"].endswith("Z") and served["default_branch"] == (meta["default_branch"] or "main")
 
     york = client.get("/repos/cityofyork/coding-standards").json()
     assert york["license"]["spdx_id"] == "MIT" and york["default_branch"] == "master"

@@ -15,8 +15,8 @@ from councilcode.cli.jobs import run_crawl
 from councilcode.crawler.graphql import graphql_url, pick_licence, pick_readme
 from councilcode.crawler.text import decode_text
 from councilcode.settings import DataDir
-from tests.conftest import FAST_RETRY, config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos, load_corpus
+from tests.helpers import FAST_RETRY, config_text
 
 OGL3_POINTER = (
     b"This code is released under the [Open Government Licence v3]"
@@ -90,7 +90,7 @@ def test_the_real_corpus_gives_the_rest_crawls_export_with_byte_exact_readmes(em
     for owner, repos in loaded.items():
         for repo in repos:
             row = by_name[f"{owner}/{repo.name}"]
-            expected = decode_text(repo.readme) if repo.readme else None
+            expected = decode_text(repo.readme) if repo.readme is not None else None
             assert row["readme"] == expected, f"{owner}/{repo.name}"
     # A handful of points for the whole corpus, against a request per repository and more for REST.
     assert points <= len(exports[0]) / 5

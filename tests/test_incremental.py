@@ -7,8 +7,6 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
@@ -16,8 +14,8 @@ from councilcode.cli.jobs import AppCredentials, run_crawl
 from councilcode.crawler.auth import AppInstallationToken
 from councilcode.crawler.github import GitHubClient
 from councilcode.settings import DataDir
-from tests.conftest import FAST_RETRY, config_text
-from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos
+from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos, app_key_pair
+from tests.helpers import FAST_RETRY, config_text
 
 
 def snapshot(settings) -> list[dict]:
@@ -165,17 +163,8 @@ def test_max_wait_stops_cleanly_and_the_next_run_carries_on(emulator, crawl_sett
     assert len(snapshot(both)) == 40
 
 
-def _rsa_key() -> tuple[str, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return private, public
-
-
 def test_crawl_as_a_github_app_installation(crawl_settings, tmp_path):
-    private, public = _rsa_key()
+    private, public = app_key_pair()
     with GitHubEmulator(tokens=set()) as server:  # no personal token is accepted: only the App's
         server.add_app(123, public, installation_id=456)
         server.add_account("AppCouncil")
@@ -213,7 +202,7 @@ def test_crawl_as_a_github_app_installation(crawl_settings, tmp_path):
 
 
 def test_installation_tokens_are_renewed_before_they_expire():
-    private, public = _rsa_key()
+    private, public = app_key_pair()
     with GitHubEmulator(tokens=set()) as server:
         server.add_app(1, public, installation_id=2, token_ttl=3600)
         now = [time.time()]
@@ -228,13 +217,15 @@ def test_installation_tokens_are_renewed_before_they_expire():
 
         first, same, renewed = asyncio.run(tokens())
         assert first == same and renewed != first
-        assert source.refreshes == 2
+        # Two installation tokens were asked for: the first, and the renewal.
+        token_requests = [r for r in server.stats.requests if r[:2] == ("POST", "/app/installations/2/access_tokens")]
+        assert len(token_requests) == 2
 
 
 @pytest.mark.parametrize("wrong", ["key", "installation"])
 def test_wrong_app_credentials_exit_2_with_a_message_not_a_traceback(tmp_path, wrong):
-    private, public = _rsa_key()
-    other_key, _ = _rsa_key()
+    private, public = app_key_pair()
+    other_key, _ = app_key_pair("other")
     with GitHubEmulator(tokens=set()) as server:
         server.add_app(123, public, installation_id=456)
         server.add_account("AppCouncil")

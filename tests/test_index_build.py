@@ -18,29 +18,51 @@ from councilcode.indexer.generations import IndexBusy, IndexStore
 from councilcode.indexer.schema import SCHEMA_VERSION
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.records import Repository
+from tests.factories import make_repository
 from tests.relevance.corpus_records import store_in_catalogue
 
-
-def make(id: int, name: str, description: str, owner: str = "BinCouncil", council: str = "Bin Council") -> Repository:
-    return Repository(
-        id=id,
-        full_name=f"{owner}/{name}",
-        owner=owner,
-        name=name,
-        council=council,
-        description=description,
-        html_url=f"https://github.com/{owner}/{name}",
-        pushed_at="2024-01-01T00:00:00Z",
-        readme=f"# {name}\n\n{description}",
-        readme_path="README.md",
-    )
-
-
 BASE = [
-    make(1, "bin-days", "Bin collection days by postcode"),
-    make(2, "gritting", "Where the gritters are"),
-    make(3, "parking", "Parking permits online"),
+    make_repository(
+        "BinCouncil/bin-days",
+        "Bin Council",
+        id=1,
+        description="Bin collection days by postcode",
+        readme="# bin-days\n\nBin collection days by postcode",
+        pushed_at="2024-01-01T00:00:00Z",
+    ),
+    make_repository(
+        "BinCouncil/gritting",
+        "Bin Council",
+        id=2,
+        description="Where the gritters are",
+        readme="# gritting\n\nWhere the gritters are",
+        pushed_at="2024-01-01T00:00:00Z",
+    ),
+    make_repository(
+        "BinCouncil/parking",
+        "Bin Council",
+        id=3,
+        description="Parking permits online",
+        readme="# parking\n\nParking permits online",
+        pushed_at="2024-01-01T00:00:00Z",
+    ),
 ]
+POTHOLES = make_repository(
+    "BinCouncil/potholes",
+    "Bin Council",
+    id=4,
+    description="Report a pothole",
+    readme="# potholes\n\nReport a pothole",
+    pushed_at="2024-01-01T00:00:00Z",
+)
+LIBRARIES = make_repository(
+    "BinCouncil/libraries",
+    "Bin Council",
+    id=5,
+    description="Library loans",
+    readme="# libraries\n\nLibrary loans",
+    pushed_at="2024-01-01T00:00:00Z",
+)
 
 
 @pytest.fixture
@@ -72,7 +94,7 @@ def test_first_run_builds_then_updates_only_what_changed(paths: tuple[Path, Path
     assert not again.changed
 
     changed = [replace(BASE[0], description="Bin collection days and garden waste"), BASE[1]]
-    changed.append(make(4, "potholes", "Report a pothole"))
+    changed.append(POTHOLES)
     store(catalogue, changed)  # parking removed, bin-days changed, potholes added
     report = update_index(catalogue, index_dir)
     assert (report.added, report.updated, report.removed, report.total) == (1, 1, 1, 3)
@@ -127,7 +149,7 @@ def test_an_index_of_another_schema_version_is_rebuilt(paths: tuple[Path, Path])
 def test_readers_never_see_a_half_built_index(paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue, index_dir = paths
     update_index(catalogue, index_dir)
-    store(catalogue, [*BASE, make(4, "potholes", "Report a pothole"), make(5, "libraries", "Library loans")])
+    store(catalogue, [*BASE, POTHOLES, LIBRARIES])
     building, release = threading.Event(), threading.Event()
     real_document = councilcode.indexer.build.document
 
@@ -159,7 +181,7 @@ def test_searcher_picks_up_an_incremental_update(paths: tuple[Path, Path]) -> No
     update_index(catalogue, index_dir)
     with Searcher(index_dir) as searcher:
         assert searcher.search(SearchRequest(q="pothole")).total == 0
-        store(catalogue, [*BASE, make(4, "potholes", "Report a pothole")])
+        store(catalogue, [*BASE, POTHOLES])
         update_index(catalogue, index_dir)
         assert searcher.search(SearchRequest(q="pothole")).total == 1
         assert searcher.stats() == {"repositories": 4, "councils": 1}
@@ -198,7 +220,7 @@ def test_whoosh_lock_held_elsewhere_is_reported_as_busy(paths: tuple[Path, Path]
     update_index(catalogue, index_dir)
     current = IndexStore(index_dir).current()
     assert current is not None
-    store(catalogue, [*BASE, make(4, "potholes", "Report a pothole")])
+    store(catalogue, [*BASE, POTHOLES])
     ix = whoosh_index.open_dir(str(current.path))
     writer = ix.writer()
     try:

@@ -53,6 +53,16 @@ def test_segmentation_needs_the_vocabulary_to_explain_the_word() -> None:
     assert segment("ratemyplace", document_vocabulary("# Ratemyplace")) == ["rate", "my", "place"]
 
 
+def test_segmentation_leaves_inflected_words_whole() -> None:
+    # A README's own words (redirect, deploy, direct) must not cut a plain word into its stem and
+    # a stray ending, nor may a lone letter start a split (g|it|hub).
+    assert segment("redirects", document_vocabulary("Redirect a URL")) is None
+    assert segment("deployment", document_vocabulary("deploy me")) is None
+    assert segment("directories", document_vocabulary("direct or")) is None
+    assert segment("github", document_vocabulary("it hub")) is None
+    assert segment("bhbudget", document_vocabulary("bhbudget: a budget tool")) == ["bh", "budget"]
+
+
 def test_topic_words() -> None:
     assert topic_words(["road-gritting", "open-data", "GIS"]) == ["road", "gritting", "open", "data", "gis"]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from councilcode.indexer.readme_text import readme_format, readme_to_text
+from councilcode.indexer.readme_text import readme_to_text
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 
 
@@ -109,6 +110,43 @@ Wraps SAML documents.
     assert "Reader.new" not in text and "http" not in text
 
 
+def test_rdoc_lists_labels_continuations_and_escapes() -> None:
+    source = """\
+= Bins
+
+* Collection days by postcode,
+  read from the council's feed
+* Reminders
+      rake reminders:send
+[Garden waste] Fortnightly, paid for
+Recycling:: Weekly
+1. First step
+b. Second step
+
+Plain \\*not bold* and <tt>bin_day</tt>, see {the *API* notes}[link:docs/api.rdoc] or Wiki[https://x.example/w].
+----
+"""
+    assert readme_to_text(source, "README.rdoc").splitlines()[::2] == [
+        "Bins",
+        "Collection days by postcode, read from the council's feed",  # a continuation line joins its item
+        "Reminders",  # code indented under an item is verbatim, left out
+        "Garden waste Fortnightly, paid for",  # a label is part of its item
+        "Recycling Weekly",
+        "First step",
+        "Second step",
+        "Plain *not bold* and bin_day, see the API notes or Wiki.",
+    ]
+
+
+def test_rdoc_with_endless_unmatched_marks_is_read_in_linear_time() -> None:
+    # Every inline pattern is bounded: 400 KB of marks that never close must not take quadratic time.
+    source = "".join(["*a _b +c {d <b>e ", "x" * 50, " "] * 5000)
+    started = time.perf_counter()
+    text = readme_to_text(source, "README.rdoc")
+    assert time.perf_counter() - started < 5
+    assert text.startswith("*a _b +c {d <b>e xxx")
+
+
 def test_html_and_plain_text() -> None:
     html = "<html><head><title>x</title><style>p{}</style></head><body><h1>Gritting</h1><p>Road &amp; paths</p>"
     html += "<script>alert(1)</script><pre>code()</pre><p>Uses <code>gritter_id</code>.</p></body></html>"
@@ -116,23 +154,6 @@ def test_html_and_plain_text() -> None:
     assert text.splitlines() == ["Gritting", "", "Road & paths", "", "Uses gritter_id."]
     plain = readme_to_text("Plain README\n\nSee www.example.org for more.", "README")
     assert plain == "Plain README\n\nSee for more."
-
-
-@pytest.mark.parametrize(
-    ("path", "kind"),
-    [
-        ("README.md", "markdown"),
-        ("readme.markdown", "markdown"),
-        ("README.rst", "rst"),
-        ("README.rdoc", "rdoc"),
-        ("docs/README.HTML", "html"),
-        ("README.txt", "text"),
-        ("README", "text"),
-        (None, "markdown"),
-    ],
-)
-def test_format_from_file_name(path: str | None, kind: str) -> None:
-    assert readme_format(path) == kind
 
 
 def test_empty_readme() -> None:
@@ -144,13 +165,19 @@ def test_empty_readme() -> None:
 def test_every_corpus_readme_converts() -> None:
     if not corpus_available():
         pytest.skip(f"the UK council corpus is not at {CORPUS_DIR}")
-    converted = {r.full_name: readme_to_text(r.readme, r.readme_path) for r in load_corpus_repositories()}
-    assert len(converted) == 37
-    with_readme = {name: text for name, text in converted.items() if name != "west-berkshire-council/Modern.Gov"}
-    assert all(with_readme.values()), [name for name, text in with_readme.items() if not text]
+    repositories = load_corpus_repositories()
+    converted = {r.full_name: readme_to_text(r.readme, r.readme_path) for r in repositories}
+    assert len(converted) == len(list(CORPUS_DIR.glob("repos/*/*/meta.json")))
+    # Every README with something in it gives text; no README, or an empty one
+    # (Lichfield-District-Council/Google-Analytics), gives none.
+    with_readme = {r.full_name for r in repositories if r.readme}
+    assert {name for name, text in converted.items() if text} == with_readme
     for name, text in converted.items():
         assert not re.search(r"https?://|img\.shields\.io", text), name
     # Badge-heavy READMEs keep their prose.
     assert "Orchestrate Node functions using Amazon States Language" in converted["wmfs/statebox"]
     assert converted["warwickshire/saml_tools"].startswith("SAML Tools")
+    # The corpus's one reStructuredText README: title kept, directives and code left out.
+    glasgow = converted["openglasgow/ckanext-glasgow_theme"]
+    assert glasgow.startswith("ckanext-glasgow_theme\n\nRequirements") and ".. " not in glasgow
     assert "Brighton & Hove" in converted["brighton-hove-gov-uk/bhbudget"]

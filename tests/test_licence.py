@@ -10,33 +10,8 @@ import pytest
 from councilcode.crawler.licence import RULES, identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
 from councilcode.licences import describe_licence, licence_family
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils"
-
-# Written from the licence column of the table in the corpus README.
-CORPUS_LICENCES = {
-    "BathnesDevelopment/Public-Art": "MIT",
-    "Buckinghamshire-Digital-Service/buckinghamshire-council": "BSD-3-Clause",
-    "CityOfYork/coding-standards": "MIT",
-    "Dorset-Council-UK/GIFramework-Maps": "MIT",
-    "Dorset-Council-UK/qgis-configurable-search": "MIT",
-    "east-sussex-county-council/Escc.AZ": "OGL-UK-3.0",  # one-line pointer to OGL v3
-    "east-sussex-county-council/Escc.Gritting": "OGL-UK-1.0",  # one-line pointer, v1 URL
-    "edinburghcouncil/csv2geojson": "MIT",
-    "essexcountycouncil/essex-gov-uk-drupal": "GPL-2.0",
-    "LBCamden/lbcamden-frontend": "MIT",  # Crown Copyright (GDS) notice
-    "LBHackney-IT/repairs-api-dotnet": "MIT",
-    "LeedsCityCouncil/LeedsCityDashboard": "EPL-1.0",  # Markdown-formatted
-    "localgovdrupal/localgov_alert_banner": "GPL-2.0",
-    "openglasgow/glasgow-cycling-ios": "MIT",  # no copyright holder
-    "Reading-Borough-Council/GoSearch": "MIT",  # extra "Author:" line
-    "RoyalBoroughKingston/ck-api": "AGPL-3.0",
-    "ShropshireCouncil/LocalGovUmbraco": "GPL-3.0",  # Markdown-formatted
-    "TheHighlandCouncil/schoolclosures": "GPL-2.0",
-    "traffordDataLab/council_open_data": "OGL-UK-3.0",  # full OGL 3.0 text
-    "warwickshire/saml_tools": "MIT",
-    "wmfs/statebox": "MIT",
-}
+from tests.github_emulator import CORPUS_DIR as CORPUS
+from tests.github_emulator import CORPUS_LICENCES
 
 
 def _corpus_or_skip() -> Path:
@@ -176,6 +151,18 @@ MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
             "under this licence:\n\n" + MIT_BODY,
             "OGL-UK-3.0",
         ),
+        # A one-line MIT pointer counts as the grant when it comes first (traffordDataLab/spatial_data);
+        # a bare title or a list of licence names does not.
+        (
+            "Code within this repository is released under the MIT Licence.\nAll other resources are "
+            "released under the Open Government Licence 3.0 (OGL).\n\n---\n\nMIT License\n\n"
+            + MIT_BODY
+            + "\n---\n\nOpen Government Licence 3.0\n",
+            "MIT",
+        ),
+        ("This project is licensed under the terms of the MIT license.", "MIT"),
+        ("MIT License", None),
+        ("Licences of the bundled libraries: MIT License, Apache License.", None),
         # Apache: the file header as well as the full text's title.
         (
             'Licensed under the Apache License, Version 2.0 (the "License");\n'

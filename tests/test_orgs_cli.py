@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from councilcode.cli.orgs import orgs
 from councilcode.config import load_councils
+from tests.github_emulator import FakeRepo, GitHubEmulator, app_key_pair
 
 REAL_CONFIG = Path(__file__).resolve().parents[1] / "config" / "orgs.yaml"
 
@@ -93,7 +95,9 @@ def github() -> Iterator[StubGitHub]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             if stub.rate_limited:
+                # As GitHub does: nothing left until the reset, an hour away.
                 self.send_header("X-RateLimit-Remaining", "0")
+                self.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
             self.end_headers()
             self.wfile.write(data)
 
@@ -395,6 +399,66 @@ def test_add_offline_does_not_ask_github(config, github):
     assert load_councils(config)[-1].github == ("OfflineOrg",)
 
 
+def test_add_as_a_github_app_installation(config, tmp_path):
+    private, public = app_key_pair()
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(private, encoding="utf-8")
+    # No personal token is accepted and anonymous requests are used up: only the App's token works.
+    with GitHubEmulator(tokens=set(), unauthenticated_limit=0) as server:
+        server.add_app(123, public, installation_id=456)
+        server.add_account("AppCouncil")
+        server.add_repo("AppCouncil", FakeRepo(name="bins"))
+        args = ["add", "appcouncil", "--name", "App Council", "--config", str(config), "--api-url", server.url]
+
+        anonymous = run(*args)
+        assert anonymous.exit_code == 1
+        assert "GitHub's API rate limit is used up" in anonymous.stderr
+
+        app = ["--app-id", "123", "--app-private-key", str(key_file), "--installation-id", "456"]
+        result = run(*args, *app)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == f"{config}:12: added council 'App Council' with GitHub organisation 'AppCouncil'\n"
+        assert ("POST", "/app/installations/456/access_tokens", 201) in server.stats.requests
+
+
+def test_add_with_a_wrong_app_installation_says_so(config, tmp_path):
+    private, public = app_key_pair()
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(private, encoding="utf-8")
+    before = config.read_bytes()
+    with GitHubEmulator(tokens=set()) as server:
+        server.add_app(123, public, installation_id=456)
+        server.add_account("AppCouncil")
+        app = ["--app-id", "123", "--app-private-key", str(key_file), "--installation-id", "999"]
+        result = run("add", "AppCouncil", "--name", "App", "--config", str(config), "--api-url", server.url, *app)
+    assert result.exit_code == 1
+    assert "could not check 'AppCouncil' on GitHub: GitHub App 123, installation 999: no installation token" in (
+        result.stderr
+    )
+    assert "--offline" in result.stderr and isinstance(result.exception, SystemExit)  # a message, no traceback
+    assert config.read_bytes() == before
+
+
+def test_app_options_must_come_together(config):
+    result = run("add", "x", "--name", "X", "--app-id", "1", "--config", str(config))
+    assert result.exit_code == 2
+    assert "--installation-id" in result.stderr
+
+
+def test_add_when_the_file_cannot_be_written(config, monkeypatch):
+    before = config.read_bytes()
+
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    result = run("add", "NewOrg", "--name", "New Council", "--offline", "--config", str(config))
+    assert result.exit_code == 1
+    assert result.stderr == f"error: cannot write {config}: No space left on device\n"  # a message, no traceback
+    assert config.read_bytes() == before
+    assert sorted(p.name for p in config.parent.iterdir()) == ["orgs.yaml"]  # no temporary file left
+
+
 def test_add_refuses_conflicting_details(config):
     before = config.read_bytes()
     result = run(
@@ -424,6 +488,8 @@ def test_add_to_a_broken_config(tmp_path):
         (["ok", "--name", "X", "--nation", "Narnia"], "allowed: England, Scotland, Wales, Northern Ireland"),
         (["ok", "--name", "X", "--website", "www.x.gov.uk"], "is not an http(s) URL"),
         (["ok", "--name", "X", "--bogus"], "No such option"),
+        (["ok", "--name", "X", "--api-url", "http://[::1"], "is not an http(s) URL"),
+        (["ok", "--name", "X", "--api-url", "api.github.com"], "is not an http(s) URL"),
     ],
 )
 def test_add_usage_errors_exit_2(config, args, message):

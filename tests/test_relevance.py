@@ -1,10 +1,12 @@
 """Ranking quality: nDCG@10 over judged queries on the real UK council corpus plus distractors.
 
-The 37 real repositories (shared/corpus/uk-councils) are indexed with 300 deterministic synthetic
-repositories about other council services (payroll, parking permits, council tax...), which share
-the generic vocabulary of council code but are relevant to no judged query. The corpus has no
-GitHub descriptions or topics, so only names, READMEs, councils and languages can be matched: the
-honest case for most council repositories.
+Every repository of the shared corpus (shared/corpus/uk-councils, 192 when judged) is indexed with 300
+deterministic synthetic repositories about other council services (payroll, parking permits, council
+tax...), which share the generic vocabulary of council code but are relevant to no judged query. The
+corpus has no GitHub descriptions or topics, so only names, READMEs, councils and languages can be
+matched: the honest case for most council repositories. tests/relevance/judgements.yaml says how
+the queries were judged and sorts them into classes (exact words, other words, one word, broad);
+the report gives nDCG@10 per query and per class.
 """
 
 from __future__ import annotations
@@ -13,25 +15,44 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.indexer.build import index_repositories
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.search import Searcher
+from tests.helpers import index_repositories
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
-from tests.relevance.evaluate import evaluate, load_judgements, report
+from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgements, mean, report
 from tests.relevance.synthetic import distractors
 
-# Mean nDCG@10 must reach the target of 0.85. Measured: 0.94 (39 queries). The ranking parameters
-# (field boosts, BM25F k1 and b, coordination floor, phrase bonus) were chosen on these judgements,
-# but across a grid of reasonable values the mean stayed between 0.92 and 0.94, so the margin over
-# 0.85 is not an artefact of one lucky setting. Some misses are honest and stay in the set:
-# "services directory" (no relevant README uses either word), "bin collection" (the only related
-# repository is a recycling checker whose README is a Vite template, found through synonyms only),
-# and "maps", "budget" (loosely related repositories that share no word with the query).
+# Mean nDCG@10 must reach 0.85. Measured: 0.868 over 93 queries (0.783 with the ranking before the
+# vocabulary and README-opening changes of November 2026). Issue 11 asks for 0.90, not reached: most
+# of the gap is the queries in HOPELESS below.
 MEAN_NDCG_THRESHOLD = 0.85
-# No single query may fall to nothing unless judged hopeless above: catches a ranking regression
+# Queries in other words than the README's (issue 11's target, reached): measured 0.764 over 22
+# (0.482 before).
+OTHER_WORDS_THRESHOLD = 0.70
+# No single query may fall to nothing unless judged hopeless below: catches a ranking regression
 # hidden by a good mean.
 PER_QUERY_FLOOR = 0.5
-HOPELESS = {"services directory"}
+# Known misses, kept in the set as the honest cost of a ranking by words. Each is below the floor
+# for the reason given; one rising above it is welcome (and should leave this list).
+HOPELESS = {
+    # Kingston's and Sutton's service directories call themselves an information hub connecting
+    # residents with services; "directory" finds staff phone directories (distractors) first.
+    "services directory",
+    # The alert banner's README says alert banner; "website" and "emergency" find other pages.
+    "website emergency notice",
+    # Bartec Collective is waste management software, but its client's README names only the product.
+    "waste management system integration",
+    # "Frontend" names many web apps (Connected Kingston's, Sutton's) that are not component libraries.
+    "frontend components",
+    # "council" is in almost every repository; "website" mostly in short READMEs that mention one.
+    "council website",
+    # Held out: gritters are never called salt spreaders or lorries.
+    "salt spreading lorries",
+    # Held out: "pay" finds the distractors' pay-and-display machines before GOV.UK Pay clients.
+    "pay online",
+}
+MIN_QUERIES = 60  # issue 11: at least 60 judged queries, at least 10 of them in other words
+MIN_OTHER_WORDS = 10
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +70,20 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):
 def test_mean_ndcg_at_10(searcher: Searcher) -> None:
     results = evaluate(searcher, load_judgements())
     print("\n" + report(results))
-    mean = sum(r.ndcg for r in results) / len(results)
-    assert mean >= MEAN_NDCG_THRESHOLD, report(results)
+    assert mean(results) >= MEAN_NDCG_THRESHOLD, report(results)
+    other = by_class(results)["other"]
+    assert mean(other) >= OTHER_WORDS_THRESHOLD, report(other)
     weak = {r.query: round(r.ndcg, 3) for r in results if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS}
     assert not weak, weak
+
+
+def test_judged_set_is_large_enough_and_classified() -> None:
+    judged = load_judgements()
+    queries = [item.query for item in judged]
+    assert len(queries) >= MIN_QUERIES and len(set(queries)) == len(queries)
+    assert {item.kind for item in judged} == set(CLASSES)
+    assert sum(item.kind == "other" for item in judged) >= MIN_OTHER_WORDS
+    assert not HOPELESS - set(queries), HOPELESS - set(queries)
 
 
 def test_judgements_name_real_repositories(searcher: Searcher) -> None:
@@ -70,9 +101,9 @@ def test_distractors_are_deterministic() -> None:
 
 
 def test_similar_work_on_the_corpus(searcher: Searcher) -> None:
-    # Two Drupal repositories from different councils should find each other.
+    # Essex's site is built on the LocalGov Drupal distribution: its modules are similar work.
     similar = searcher.similar("essexcountycouncil/essex-gov-uk-drupal")
-    assert "localgovdrupal/localgov_alert_banner" in [s.full_name for s in similar[:3]]
+    assert any(s.full_name.startswith("localgovdrupal/localgov") for s in similar[:3]), similar[:3]
     assert all(s.council != "Essex County Council" for s in similar)
     maps = searcher.similar("Dorset-Council-UK/GIFramework-Maps")
     assert all(not s.full_name.startswith("Dorset-Council-UK/") for s in maps)

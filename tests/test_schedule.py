@@ -22,8 +22,8 @@ from councilcode.cli import cli
 from councilcode.cli.jobs import CrawlInterrupted, run_crawl
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.lock import LockBusy, crawl_lock
-from tests.conftest import config_text
 from tests.github_emulator import FakeRepo, GitHubEmulator, add_synthetic_repos
+from tests.helpers import config_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,47 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.indexer.build import index_repositories
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest
-from councilcode.records import Repository
-
-
-def repo(
-    id: int,
-    full_name: str,
-    council: str,
-    description: str | None = None,
-    *,
-    topics: list[str] | None = None,
-    language: str | None = None,
-    license: str | None = None,
-    stars: int = 0,
-    pushed_at: str | None = None,
-    archived: bool = False,
-    fork: bool = False,
-    readme: str | None = None,
-) -> Repository:
-    owner, name = full_name.split("/")
-    return Repository(
-        id=id,
-        full_name=full_name,
-        owner=owner,
-        name=name,
-        council=council,
-        description=description,
-        html_url=f"https://github.com/{full_name}",
-        language=language,
-        topics=topics or [],
-        stars=stars,
-        pushed_at=pushed_at,
-        archived=archived,
-        fork=fork,
-        readme=readme,
-        readme_path="README.md" if readme else None,
-        license=license,
-    )
-
+from tests.factories import make_repository
+from tests.helpers import index_repositories
 
 DORSET, ESX, HULL, LEEDS, TRAFFORD, KENT = (
     "Dorset Council",
@@ -59,39 +22,46 @@ DORSET, ESX, HULL, LEEDS, TRAFFORD, KENT = (
 )
 
 REPOSITORIES = [
-    repo(1, "Dorset-Council-UK/GIFramework-Maps", DORSET, "Web mapping application for staff and the public",
-         topics=["gis", "maps"], language="C#", license="MIT", stars=40, pushed_at="2025-07-21T10:00:00Z",
-         readme="# GIFramework Maps\n\nA .NET web **mapping** application using OpenLayers. Share maps with a link."),
-    repo(2, "Dorset-Council-UK/qgis-configurable-search", DORSET, "A QGIS plugin adding a configurable search panel",
-         topics=["qgis"], language="Python", license="MIT", stars=5, pushed_at="2025-05-13T10:00:00Z",
-         readme="# Advanced Search Panel\n\nSearch your own address API from QGIS."),
-    repo(3, "east-sussex-county-council/Escc.Gritting", ESX, "A library for working with data about road gritting",
-         topics=["highways", "road-gritting"], language="C#", license="OGL-UK-3.0", stars=2,
-         pushed_at="2016-02-11T13:01:37Z", archived=True,
-         readme="# Escc.Gritting\n\nStores the positions of gritters to show them on a map."),
-    repo(4, "east-sussex-county-council/Escc.AZ", ESX, "The A-Z of council services", language="C#",
-         license="OGL-UK-1.0", pushed_at="2016-11-25T10:00:00Z",
-         readme="# Escc.AZ\n\nThe A-Z is a list of services with headings."),
-    repo(5, "hull-city-council/can-I-recycle-it", HULL, "Check what can go in your recycling bin",
-         topics=["recycling", "waste"], language="JavaScript", stars=12, pushed_at="2025-06-13T10:00:00Z",
-         readme="# Can I recycle it?\n\nType an item and see which bin it goes in. <script>alert(1)</script>"),
-    repo(6, "hull-city-council/bin-days", HULL, "Bin collection days for every address in Hull",
-         topics=["waste", "bins"], language="JavaScript", fork=True, pushed_at="2024-01-01T10:00:00Z",
-         readme="# Bin days\n\nLook up your bin collection day by postcode; reminders by email."),
-    repo(7, "LeedsCityCouncil/bin-collections", LEEDS, "Find your bin collection day by postcode",
-         topics=["waste", "bins"], language="Python", license="MIT", stars=8, pushed_at="2023-03-03T10:00:00Z",
-         readme="# Bin collections\n\nLook up the bin collection day for a postcode; calendar reminders."),
-    repo(8, "LeedsCityCouncil/LeedsCityDashboard", LEEDS, "An open data dashboard for Leeds",
-         topics=["open-data", "dashboard"], language="JavaScript", license="EPL-1.0", stars=20,
-         pushed_at="2015-10-27T10:00:00Z", readme="#Leeds City Dashboard\n\nMakes open data easy to reach."),
-    repo(9, "traffordDataLab/council_open_data", TRAFFORD, "Datasets that Trafford Council create and publish",
-         topics=["open-data"], language="R", license="OGL-UK-3.0", stars=3, pushed_at="2026-07-01T10:00:00Z",
-         readme="## Council open data\n\nPublished under the Open Government Licence."),
-    repo(10, "KentCC/parking-permits", KENT, "Residents apply for parking permits online", language="PHP",
-         license="MIT", stars=1, pushed_at="2022-01-01T10:00:00Z", readme="# Parking permits\n\nApply online."),
-    repo(11, "KentCC/parking-permits-old", KENT, "Residents apply for parking permits online", language="PHP",
-         license="MIT", stars=1, pushed_at="2022-01-01T10:00:00Z", archived=True,
-         readme="# Parking permits\n\nApply online."),
+    make_repository("Dorset-Council-UK/GIFramework-Maps", DORSET, id=1,
+        description="Web mapping application for staff and the public", topics=["gis", "maps"], language="C#",
+        license="MIT", stars=40, pushed_at="2025-07-21T10:00:00Z",
+        readme="# GIFramework Maps\n\nA .NET web **mapping** application using OpenLayers. Share maps with a link."),
+    make_repository("Dorset-Council-UK/qgis-configurable-search", DORSET, id=2,
+        description="A QGIS plugin adding a configurable search panel", topics=["qgis"], language="Python",
+        license="MIT", stars=5, pushed_at="2025-05-13T10:00:00Z",
+        readme="# Advanced Search Panel\n\nSearch your own address API from QGIS."),
+    make_repository("east-sussex-county-council/Escc.Gritting", ESX, id=3,
+        description="A library for working with data about road gritting", topics=["highways", "road-gritting"],
+        language="C#", license="OGL-UK-3.0", stars=2, pushed_at="2016-02-11T13:01:37Z", archived=True,
+        readme="# Escc.Gritting\n\nStores the positions of gritters to show them on a map."),
+    make_repository("east-sussex-county-council/Escc.AZ", ESX, id=4, description="The A-Z of council services",
+        language="C#", license="OGL-UK-1.0", pushed_at="2016-11-25T10:00:00Z",
+        readme="# Escc.AZ\n\nThe A-Z is a list of services with headings."),
+    make_repository("hull-city-council/can-I-recycle-it", HULL, id=5,
+        description="Check what can go in your recycling bin", topics=["recycling", "waste"], language="JavaScript",
+        stars=12, pushed_at="2025-06-13T10:00:00Z",
+        readme="# Can I recycle it?\n\nType an item and see which bin it goes in. <script>alert(1)</script>"),
+    make_repository("hull-city-council/bin-days", HULL, id=6,
+        description="Bin collection days for every address in Hull", topics=["waste", "bins"], language="JavaScript",
+        fork=True, pushed_at="2024-01-01T10:00:00Z",
+        readme="# Bin days\n\nLook up your bin collection day by postcode; reminders by email."),
+    make_repository("LeedsCityCouncil/bin-collections", LEEDS, id=7,
+        description="Find your bin collection day by postcode", topics=["waste", "bins"], language="Python",
+        license="MIT", stars=8, pushed_at="2023-03-03T10:00:00Z",
+        readme="# Bin collections\n\nLook up the bin collection day for a postcode; calendar reminders."),
+    make_repository("LeedsCityCouncil/LeedsCityDashboard", LEEDS, id=8, description="An open data dashboard for Leeds",
+        topics=["open-data", "dashboard"], language="JavaScript", license="EPL-1.0", stars=20,
+        pushed_at="2015-10-27T10:00:00Z", readme="#Leeds City Dashboard\n\nMakes open data easy to reach."),
+    make_repository("traffordDataLab/council_open_data", TRAFFORD, id=9,
+        description="Datasets that Trafford Council create and publish", topics=["open-data"], language="R",
+        license="OGL-UK-3.0", stars=3, pushed_at="2026-07-01T10:00:00Z",
+        readme="## Council open data\n\nPublished under the Open Government Licence."),
+    make_repository("KentCC/parking-permits", KENT, id=10, description="Residents apply for parking permits online",
+        language="PHP", license="MIT", stars=1, pushed_at="2022-01-01T10:00:00Z",
+        readme="# Parking permits\n\nApply online."),
+    make_repository("KentCC/parking-permits-old", KENT, id=11, description="Residents apply for parking permits online",
+        language="PHP", license="MIT", stars=1, pushed_at="2022-01-01T10:00:00Z", archived=True,
+        readme="# Parking permits\n\nApply online."),
 ]  # fmt: skip
 
 

@@ -10,32 +10,19 @@ from click.testing import CliRunner
 
 from councilcode.cli.index import index_command, search_command
 from councilcode.indexer.generations import IndexStore
-from councilcode.records import Repository
+from tests.factories import make_repository
 from tests.relevance.corpus_records import store_in_catalogue
 
-
-def make(id: int, owner: str, name: str, council: str, description: str, **extra: object) -> Repository:
-    return Repository(
-        id=id,
-        full_name=f"{owner}/{name}",
-        owner=owner,
-        name=name,
-        council=council,
-        description=description,
-        html_url=f"https://github.com/{owner}/{name}",
-        readme=f"# {name}\n\n{description}",
-        readme_path="README.md",
-        **extra,  # type: ignore[arg-type]
-    )
-
-
 REPOS = [
-    make(1, "HullCC", "bin-days", "Hull City Council", "Bin collection days by postcode", language="Python",
-         license="MIT", topics=["waste"], stars=3, pushed_at="2025-01-02T00:00:00Z"),
-    make(2, "LeedsCC", "bin-collections", "Leeds City Council", "Find your bin collection day", language="PHP",
-         topics=["waste", "bins"], pushed_at="2024-01-02T00:00:00Z"),
-    make(3, "esx", "Escc.Gritting", "East Sussex County Council", "Road gritting data", language="C#",
-         license="OGL-UK-3.0", archived=True, pushed_at="2016-02-11T00:00:00Z"),
+    make_repository("HullCC/bin-days", "Hull City Council", id=1, description="Bin collection days by postcode",
+        readme="# bin-days\n\nBin collection days by postcode", language="Python", license="MIT", topics=["waste"],
+        stars=3, pushed_at="2025-01-02T00:00:00Z"),
+    make_repository("LeedsCC/bin-collections", "Leeds City Council", id=2, description="Find your bin collection day",
+        readme="# bin-collections\n\nFind your bin collection day", language="PHP", topics=["waste", "bins"],
+        pushed_at="2024-01-02T00:00:00Z"),
+    make_repository("esx/Escc.Gritting", "East Sussex County Council", id=3, description="Road gritting data",
+        readme="# Escc.Gritting\n\nRoad gritting data", language="C#", license="OGL-UK-3.0", archived=True,
+        pushed_at="2016-02-11T00:00:00Z"),
 ]  # fmt: skip
 
 

@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 
 import councilcode.indexer.docvalues
-from councilcode.indexer.build import index_repositories
 from councilcode.indexer.generations import IndexStore
-from councilcode.indexer.query import is_well_formed, plain_words
-from councilcode.indexer.ranking import Matches, Phrase, ranked
+from councilcode.indexer.query import QueryBuilder, is_well_formed, plain_words
+from councilcode.indexer.ranking import Matches, Phrase, opening_of, ranked, readme_opening
+from councilcode.indexer.schema import make_schema
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.indexer.snippets import Terms, make_snippet
 from councilcode.indexer.spelling import edit_distance
-from councilcode.indexer.synonyms import normalise_phrases, synonyms
+from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, synonyms
 from councilcode.records import Repository
+from tests.factories import make_repository
+from tests.helpers import index_repositories
 
 
 def brute_force(matches: Matches, wanted: int) -> list[tuple[float, int]]:
@@ -46,6 +48,50 @@ def test_phrase_bonus_reorders_only_the_window() -> None:
     raw = {1: 10.0, 2: 9.0, 3: 8.0}
     matches = Matches(docs=raw.keys(), raw=raw, factors=[1.0] * 4)
     assert [doc for _, doc in ranked(matches, 3, has_phrase=lambda doc: doc == 3)] == [3, 1, 2]
+
+
+def test_opening_bonus_reorders_only_a_page() -> None:
+    raw = {doc: 100.0 - doc for doc in range(30)}
+    matches = Matches(docs=raw.keys(), raw=raw, factors=[1.0] * 30)
+    order = [doc for _, doc in ranked(matches, 30, opening=lambda doc: 1.0 if doc in (5, 25) else 0.0)]
+    assert order[0] == 5  # x1.5 lifts it from sixth to first
+    assert order.index(25) == 25  # beyond the first 20: not looked at
+
+
+def test_opening_share_counts_synonyms_at_their_weight() -> None:
+    parsed = QueryBuilder(make_schema()).parse("press releases")
+    opening = opening_of(parsed)
+    assert opening is not None
+    assert opening.share("Press releases for the newsroom") == 1.0
+    assert 0.3 < opening.share("A package for creating and managing a news system") < 0.4
+    assert opening.share("Parking permits") == 0.0
+    assert opening_of(QueryBuilder(make_schema()).parse("")) is None
+
+
+def test_readme_opening_is_its_first_blocks() -> None:
+    assert readme_opening("Title\n\nWhat it is.\n\nInstall it.") == "Title\n\nWhat it is."
+    assert len(readme_opening("word " * 500)) == 300
+    assert readme_opening(None) == ""
+
+
+def test_phrase_synonyms_reach_every_word_of_the_phrase() -> None:
+    builder = QueryBuilder(make_schema())
+    groups = builder.parse("housing waiting lists").groups
+    assert "regist" not in groups[0] and groups[1]["regist"] == groups[2]["regist"] < 1.0
+    single = builder.parse("single sign-on").groups  # `on` is a stop word; the phrase still matches
+    assert all("saml" in group for group in single)
+    assert not any("saml" in group for group in builder.parse("sign single").groups)  # out of order
+
+
+def test_four_words_may_spell_out_an_acronym() -> None:
+    builder = QueryBuilder(make_schema())
+    assert all(
+        group.get("jsna") == SYNONYM_WEIGHT for group in builder.parse("joint strategic needs assessment").groups
+    )
+    assert all(
+        "llpg" in group for group in builder.parse("local land and property gazetteer").groups
+    )  # `and`: a stop word
+    assert not any("ssl" in group for group in builder.parse("salt spreading lorries").groups)
 
 
 def test_phrase_found_in() -> None:
@@ -91,6 +137,8 @@ def test_synonyms() -> None:
     assert "waste" in synonyms("bin") and "recycling" in synonyms("bins")
     assert "umbraco" in synonyms("cms")
     assert synonyms("drupal") == ()  # a particular CMS does not find the others
+    assert "chatbot" in synonyms("assistant") and "assistant" not in synonyms("chatbot")
+    assert "license" in synonyms("licence") and "licence" in synonyms("license")
     assert normalise_phrases("A to Z of services") == "a-z of services"
 
 
@@ -108,12 +156,10 @@ def _repos(count: int) -> list[Repository]:
     for i in range(count):
         owner = f"owner{i % 40}"
         repos.append(
-            Repository(
+            make_repository(
+                f"{owner}/repo-{i}",
+                rng.choice(councils),
                 id=i + 1,
-                full_name=f"{owner}/repo-{i}",
-                owner=owner,
-                name=f"repo-{i}",
-                council=rng.choice(councils),
                 description=rng.choice(["bin collection", "parking permits", "open data", "council tax"]),
                 language=rng.choice(["Python", "PHP", None]),
                 license=rng.choice(["MIT", "OGL-UK-3.0", None]),

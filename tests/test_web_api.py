@@ -11,13 +11,10 @@ import pytest
 
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.settings import DataDir
-from tests.web_fixtures import (  # noqa: F401 - fixtures
+from tests.web_fixtures import (
     ESCC,
     HACKNEY,
     TestClient,
-    client_fixture,
-    empty_client_fixture,
-    web_data_dir_fixture,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"

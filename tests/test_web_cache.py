@@ -9,7 +9,8 @@ from councilcode.indexer.build import update_index
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.web.app import create_app
 from councilcode.web.search_cache import IndexCache, index_version
-from tests.web_fixtures import DORSET, TestClient, build_data_dir, repo, sample_repositories
+from tests.factories import make_repository
+from tests.web_fixtures import DORSET, TestClient, build_data_dir, sample_repositories
 
 
 def test_repeated_answers_come_from_the_cache(tmp_path: Path) -> None:
@@ -41,7 +42,18 @@ def test_an_incremental_update_invalidates_the_cache(tmp_path: Path) -> None:
             return cache.get_or_compute("lighthouse", lambda: searcher.search(SearchRequest(q="lighthouse"))).total
 
         assert lighthouse() == 0
-        dorset = [*sample_repositories()["Dorset-Council-UK"], repo("Dorset-Council-UK/lighthouse", DORSET, id=60)]
+        dorset = [
+            *sample_repositories()["Dorset-Council-UK"],
+            make_repository(
+                "Dorset-Council-UK/lighthouse",
+                DORSET,
+                id=60,
+                pushed_at="2024-01-01T00:00:00Z",
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2024-01-01T00:00:00Z",
+            ),
+        ]
         with Catalogue(data_dir.catalogue) as catalogue:
             catalogue.store_handle(HandleResult("Dorset-Council-UK", DORSET, "Organization", dorset), None)
         update_index(data_dir.catalogue, data_dir.index)  # incremental: same generation, new segment

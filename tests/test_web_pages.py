@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
-from tests.web_fixtures import (  # noqa: F401 - fixtures
+from tests.helpers import outline
+from tests.web_fixtures import (
     BRIGHTON,
     DORSET,
     ESCC,
     HACKNEY,
     HOSTILE_DESCRIPTION,
     TestClient,
-    client_fixture,
-    empty_client_fixture,
-    web_data_dir_fixture,
 )
 
 PAGES = [
@@ -28,39 +25,6 @@ PAGES = [
     "/councils/east-sussex-county-council",
     "/about",
 ]
-
-
-class Outline(HTMLParser):
-    """Collects what the structural checks need: landmarks, headings, ids, labels and inputs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.h1 = 0
-        self.ids: list[str] = []
-        self.label_for: set[str] = set()
-        self.inputs: list[dict[str, str | None]] = []
-        self.scripts = 0
-        self.inline_styles = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        self.tags.append(tag)
-        self.h1 += tag == "h1"
-        self.scripts += tag == "script"
-        self.inline_styles += tag == "style" or "style" in values
-        if values.get("id"):
-            self.ids.append(values["id"] or "")
-        if tag == "label" and values.get("for"):
-            self.label_for.add(values["for"] or "")
-        if tag in ("input", "select", "textarea") and values.get("type") != "hidden":
-            self.inputs.append(values)
-
-
-def outline(html: str) -> Outline:
-    parser = Outline()
-    parser.feed(html)
-    return parser
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -192,7 +156,9 @@ def test_readme_formats(client: TestClient) -> None:
     rst = client.get("/repos/east-sussex-county-council/Escc.AZ").text
     assert "<em>reStructuredText</em>" in rst
     rdoc = client.get("/repos/LBHackney-IT/saml-tools").text
-    assert "=SAML Tools" in rdoc and "&lt;b&gt;SAML&lt;/b&gt;" in rdoc
+    assert '<h3 id="readme-saml-tools">SAML Tools</h3>' in rdoc and "Tools for <strong>SAML</strong>." in rdoc
+    plain = client.get("/repos/LBHackney-IT/gritting-fork").text
+    assert "<pre>Plain text README about gritting." in plain
     table = client.get("/repos/Dorset-Council-UK/GIFramework-Maps").text
     assert "<table>" in table
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from councilcode.web.readme_html import ReadmeLocation, readme_format, render_readme, sanitise
+from councilcode.web.readme_html import ReadmeLocation, render_readme, sanitise
 from councilcode.web.templating import safe_snippet
 
 LOCATION = ReadmeLocation("east-sussex-county-council/Escc.Gritting", "master", "README.md")
@@ -16,23 +16,6 @@ RAW = "https://raw.githubusercontent.com/east-sussex-county-council/Escc.Grittin
 
 def md(text: str, location: ReadmeLocation = LOCATION) -> str:
     return render_readme(text, location)
-
-
-@pytest.mark.parametrize(
-    ("path", "fmt"),
-    [
-        ("README.md", "markdown"),
-        ("readme.md", "markdown"),
-        ("docs/README.markdown", "markdown"),
-        ("README.rst", "rst"),
-        ("README.rdoc", "text"),
-        ("README", "text"),
-        ("README.txt", "text"),
-        (None, "text"),
-    ],
-)
-def test_format_follows_the_file_name(path: str | None, fmt: str) -> None:
-    assert readme_format(path) == fmt
 
 
 def test_markdown_tables_strikethrough_and_code() -> None:
@@ -157,10 +140,74 @@ def test_restructuredtext_renders_without_raw_html_or_includes() -> None:
     assert "<script" not in html and "root:" not in html
 
 
-def test_rdoc_and_plain_text_are_preformatted_and_escaped() -> None:
-    html = render_readme("=SAML Tools\n\n<b>bold</b> & more\n", ReadmeLocation("a/b", "main", "README.rdoc"))
-    assert html.startswith("<pre")
-    assert "=SAML Tools" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+def test_plain_text_is_preformatted_and_escaped() -> None:
+    for path in ("README", "README.txt"):
+        html = render_readme("=SAML Tools\n\n<b>bold</b> & more\n", ReadmeLocation("a/b", "main", path))
+        assert html.startswith("<pre>")
+        assert "=SAML Tools" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+
+
+def test_a_readme_without_a_name_is_markdown() -> None:
+    html = render_readme("# Title\n\n*emphasis*\n", ReadmeLocation("a/b", "main", None))
+    assert html == '<h3 id="readme-title">Title</h3>\n<p><em>emphasis</em></p>\n'
+
+
+RDOC = """\
+=SAML Tools
+
+Tools for <b>SAML</b> & *more*; <script>alert(1)</script> stays text.
+
+== Usage
+See {the guide}[link:docs/guide.rdoc], Wiki[https://example.com/w] or https://example.com/x.
+
+    reader = SamlTool::Reader.new(output) if a < b
+
+* first
+* second
+[Garden waste] fortnightly
+1. step
+---
+"""
+
+
+def test_rdoc_renders_as_the_indexer_reads_it() -> None:
+    html = render_readme(RDOC, ReadmeLocation("a/b", "main", "docs/README.rdoc"))
+    assert '<h3 id="readme-saml-tools">SAML Tools</h3>' in html
+    assert (
+        "<p>Tools for <strong>SAML</strong> &amp; <strong>more</strong>; &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
+    assert '<h4 id="readme-usage">Usage</h4>' in html
+    # link: names a file in the repository, beside the README; bare URLs are links too.
+    assert (
+        '<a href="https://github.com/a/b/blob/main/docs/docs/guide.rdoc" rel="nofollow noopener">the guide</a>' in html
+    )
+    assert '<a href="https://example.com/w" rel="nofollow noopener">Wiki</a>' in html
+    assert '<a href="https://example.com/x" rel="nofollow noopener">https://example.com/x</a>.' in html
+    assert "<pre><code>reader = SamlTool::Reader.new(output) if a &lt; b</code></pre>" in html
+    assert "<ul>\n<li>first</li>\n<li>second</li>\n</ul>" in html
+    assert "<dl>\n<dt>Garden waste</dt><dd>fortnightly</dd>\n</dl>\n<ol>\n<li>step</li>\n</ol>\n<hr>" in html
+    assert "<script" not in html
+
+
+def test_rdoc_links_cannot_carry_script() -> None:
+    html = render_readme("{x}[javascript:alert(1)] y[rdoc-ref:Foo]", ReadmeLocation("a/b", "main", "README.rdoc"))
+    assert "javascript" not in html.lower() and "href" not in html
+    assert ">x</a>" in html and " y" in html
+
+
+def test_html_readme_is_sanitised_markup_not_text() -> None:
+    page = (
+        "<!DOCTYPE html><html><head><title>Page title</title><style>p{color:red}</style></head><body>"
+        '<h1 onclick="alert(1)">Gritting</h1><p>Road &amp; paths, <a href="docs/a.html">docs</a></p>'
+        "<script>alert(1)</script><img src=map.png><svg><text>drawn</text></svg></body></html>"
+    )
+    html = render_readme(page, ReadmeLocation("a/b", "main", "README.html"))
+    assert html.startswith("<h3>Gritting</h3><p>Road")  # headings fit under the page's, as in Markdown
+    assert '<p>Road &amp; paths, <a href="https://github.com/a/b/blob/main/docs/a.html"' in html
+    assert '<img alt="map.png" src="https://raw.githubusercontent.com/a/b/main/map.png">' in html
+    # What is not content, and whatever could run, goes with everything inside it.
+    for gone in ("Page title", "color:red", "alert", "drawn", "onclick", "<script", "<style", "<svg"):
+        assert gone not in html, gone
 
 
 def test_empty_readme_renders_nothing() -> None:

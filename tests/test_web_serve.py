@@ -15,7 +15,8 @@ from councilcode.cli.serve import serve_command
 from councilcode.indexer.build import update_index
 from councilcode.settings import DataDir
 from councilcode.web.app import app_from_environment, create_app
-from tests.web_fixtures import DORSET, TestClient, build_data_dir, repo, sample_repositories
+from tests.factories import make_repository
+from tests.web_fixtures import DORSET, TestClient, build_data_dir, sample_repositories
 
 
 @pytest.fixture
@@ -67,7 +68,17 @@ def test_rebuilt_index_is_picked_up_without_a_restart(tmp_path: Path) -> None:
         assert client.get("/api/search?q=lighthouse").json()["total"] == 0
         dorset = [
             *sample_repositories()["Dorset-Council-UK"],
-            repo("Dorset-Council-UK/lighthouse", DORSET, id=50, description="Lighthouse keeping rota", license="MIT"),
+            make_repository(
+                "Dorset-Council-UK/lighthouse",
+                DORSET,
+                id=50,
+                description="Lighthouse keeping rota",
+                license="MIT",
+                pushed_at="2024-01-01T00:00:00Z",
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2024-01-01T00:00:00Z",
+            ),
         ]
         with Catalogue(data_dir.catalogue) as catalogue:
             catalogue.store_handle(HandleResult("Dorset-Council-UK", DORSET, "Organization", dorset), None)

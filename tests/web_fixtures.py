@@ -1,7 +1,8 @@
 """Shared fixtures for the web tests: a small catalogue and index, the app over them, and the corpus.
 
-Test modules import the fixtures they use (`from tests.web_fixtures import client_fixture  # noqa: F401`);
-each is registered under its short name (`client`, `web_data_dir`, `empty_client`).
+The sample data is built once per session with the shared repository factory; the fixtures on top
+(`web_data_dir`, `client`, `empty_client`) are registered once through `pytest_plugins` in tests/conftest.py,
+so test modules use them by name and import only data and builders from here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from councilcode.indexer.build import update_index
 from councilcode.records import Council, Repository
 from councilcode.settings import DataDir
 from councilcode.web.app import create_app
+from tests.factories import make_repository
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "uk-councils"
 
@@ -67,43 +69,6 @@ Normal text with a [relative link](docs/usage.md) and ![an image](images/logo.pn
 HOSTILE_DESCRIPTION = '<script>window.__pwned="description"</script> "quoted" & <b>bold</b>'
 
 
-def repo(
-    full_name: str,
-    council: str,
-    *,
-    id: int,
-    description: str | None = None,
-    license: str | None = None,
-    language: str | None = None,
-    topics: tuple[str, ...] = (),
-    pushed_at: str | None = "2024-01-01T00:00:00Z",
-    readme: str | None = None,
-    readme_path: str | None = "README.md",
-    default_branch: str = "main",
-    **extra: object,
-) -> Repository:
-    owner, name = full_name.split("/")
-    return Repository(
-        id=id,
-        full_name=full_name,
-        owner=owner,
-        name=name,
-        council=council,
-        description=description,
-        html_url=f"https://github.com/{full_name}",
-        language=language,
-        topics=list(topics),
-        pushed_at=pushed_at,
-        created_at="2015-01-01T00:00:00Z",
-        updated_at=pushed_at,
-        readme=readme,
-        readme_path=readme_path if readme else None,
-        license=license,
-        default_branch=default_branch,
-        **extra,  # type: ignore[arg-type]
-    )
-
-
 ESCC = "East Sussex County Council"
 DORSET = "Dorset Council"
 HACKNEY = "London Borough of Hackney"
@@ -130,86 +95,101 @@ def sample_repositories() -> dict[str, list[Repository]]:
     """A dozen repositories by handle, covering every case the pages treat differently."""
     return {
         "east-sussex-county-council": [
-            repo(
+            make_repository(
                 "east-sussex-county-council/Escc.Gritting",
                 ESCC,
                 id=1,
                 description="A library for working with data about road gritting",
                 license="OGL-UK-1.0",
                 language="C#",
-                topics=("gritting", "roads", "winter"),
+                topics=["gritting", "roads", "winter"],
                 pushed_at="2016-02-11T13:01:37Z",
                 readme=GRITTING_README,
                 default_branch="master",
                 stars=3,
+                created_at="2015-01-01T00:00:00Z",
+                updated_at="2016-02-11T13:01:37Z",
             ),
-            repo(
+            make_repository(
                 "east-sussex-county-council/Escc.AZ",
                 ESCC,
                 id=2,
                 description="A to Z of council services",
                 license="OGL-UK-3.0",
                 language="C#",
-                topics=("services",),
+                topics=["services"],
                 pushed_at="2016-11-25T10:00:00Z",
                 readme="Escc.AZ\n=======\n\nA to Z of services, written in *reStructuredText*.\n",
                 readme_path="README.rst",
                 default_branch="master",
+                created_at="2015-01-01T00:00:00Z",
+                updated_at="2016-11-25T10:00:00Z",
             ),
         ],
         "Dorset-Council-UK": [
-            repo(
+            make_repository(
                 "Dorset-Council-UK/GIFramework-Maps",
                 DORSET,
                 id=3,
                 description="Web mapping framework for council GIS",
                 license="MIT",
                 language="C#",
-                topics=("maps", "gis"),
+                topics=["maps", "gis"],
                 pushed_at="2026-07-21T09:00:00Z",
                 readme="# GIFramework Maps\n\n| Layer | Source |\n|---|---|\n| Roads | OS |\n\nMaps.\n",
                 stars=40,
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2026-07-21T09:00:00Z",
             ),
-            repo(
+            make_repository(
                 "Dorset-Council-UK/winter-gritting-routes",
                 DORSET,
                 id=4,
                 description="Gritting routes for winter roads, as open data",
                 license="OGL-UK-3.0",
                 language="Python",
-                topics=("gritting", "roads"),
+                topics=["gritting", "roads"],
                 pushed_at="2025-01-10T08:00:00Z",
                 readme="# Winter gritting routes\n\nWhich roads our gritters treat in winter.\n",
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2025-01-10T08:00:00Z",
             ),
         ],
         "LBHackney-IT": [
-            repo(
+            make_repository(
                 "LBHackney-IT/repairs-api-dotnet",
                 HACKNEY,
                 id=5,
                 description="Housing repairs API",
                 license="MIT",
                 language="C#",
-                topics=("housing", "repairs"),
+                topics=["housing", "repairs"],
                 pushed_at="2021-07-13T12:00:00Z",
                 readme="# Repairs API\n\nHousing repairs for council tenants.\n",
                 archived=True,
                 default_branch="develop",
+                created_at="2015-01-01T00:00:00Z",
+                updated_at="2021-07-13T12:00:00Z",
             ),
-            repo(
+            make_repository(
                 "LBHackney-IT/gritting-fork",
                 HACKNEY,
                 id=6,
                 description="A fork of a road gritting map",
                 license=None,
                 language="JavaScript",
-                topics=("gritting",),
+                topics=["gritting"],
                 pushed_at="2019-03-01T12:00:00Z",
                 readme="Plain text README about gritting.\n",
                 readme_path="README",
                 fork=True,
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2019-03-01T12:00:00Z",
             ),
-            repo(
+            make_repository(
                 "LBHackney-IT/saml-tools",
                 HACKNEY,
                 id=7,
@@ -219,19 +199,25 @@ def sample_repositories() -> dict[str, list[Repository]]:
                 pushed_at="2016-09-21T12:00:00Z",
                 readme="=SAML Tools\n\nTools for <b>SAML</b>.\n\n== SamlTool::Certificate\n",
                 readme_path="README.rdoc",
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2016-09-21T12:00:00Z",
             ),
         ],
         "brighton-hove-gov-uk": [
-            repo(
+            make_repository(
                 "brighton-hove-gov-uk/hostile-readme",
                 BRIGHTON,
                 id=8,
                 description=HOSTILE_DESCRIPTION,
                 license="MIT",
                 language="PHP",
-                topics=("budget", "xss-test"),
+                topics=["budget", "xss-test"],
                 pushed_at="2014-06-24T12:00:00Z",
                 readme=HOSTILE_README,
+                created_at="2015-01-01T00:00:00Z",
+                default_branch="main",
+                updated_at="2014-06-24T12:00:00Z",
             ),
         ],
     }
@@ -353,34 +339,35 @@ def corpus_repositories(corpus: Path) -> tuple[list[Council], dict[str, list[Rep
         extras = CORPUS_EXTRAS.get(full_name, {})
         next_id += 1
         repositories.setdefault(handle, []).append(
-            Repository(
+            make_repository(
+                full_name,
+                names[owner.lower()],
                 id=next_id,
-                full_name=full_name,
-                owner=owner,
-                name=name,
-                council=names[owner.lower()],
-                description=extras.get("description"),  # type: ignore[arg-type]
-                html_url=f"https://github.com/{full_name}",
+                description=extras.get("description"),
                 language=meta.get("primary_language"),
                 topics=list(extras.get("topics", [])),  # type: ignore[call-overload]
                 default_branch=meta.get("default_branch"),
                 pushed_at=_utc(meta.get("last_commit_iso")),
                 readme=readme,
                 readme_path=readme_path,
-                license=extras.get("license", CORPUS_LICENCES.get(full_name)),  # type: ignore[arg-type]
+                license=extras.get("license", CORPUS_LICENCES.get(full_name)),
             )
         )
     councils[HOSTILE_COUNCIL] = Council(HOSTILE_COUNCIL, (HOSTILE_HANDLE,), "other", "England", None)
     repositories[HOSTILE_HANDLE] = [
-        repo(
+        make_repository(
             f"{HOSTILE_HANDLE}/xss-playground",
             HOSTILE_COUNCIL,
             id=99_999,
             description=HOSTILE_DESCRIPTION,
             license="MIT",
             language="JavaScript",
-            topics=("security",),
+            topics=["security"],
             readme=HOSTILE_README,
+            pushed_at="2024-01-01T00:00:00Z",
+            created_at="2015-01-01T00:00:00Z",
+            default_branch="main",
+            updated_at="2024-01-01T00:00:00Z",
         )
     ]
     return list(councils.values()), repositories

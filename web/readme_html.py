@@ -1,10 +1,12 @@
 """Turn a repository's README into HTML that is safe to put inside our pages.
 
+The format comes from the file name (`councilcode.readme_format`, as the indexer reads it too).
 Markdown goes through markdown-it-py (CommonMark plus tables and strikethrough, raw HTML allowed),
-reStructuredText through docutils with raw HTML and file inclusion off; anything else (RDoc, plain
-text, unknown formats) is shown as preformatted text. Whatever comes out is sanitised by nh3, which
-is the only thing standing between a hostile README and our visitors, so nothing is trusted before it.
-Relative links and images are pointed at the repository on GitHub, because they mean files there.
+reStructuredText through docutils with raw HTML and file inclusion off, RDoc through the reader the
+indexer uses (`councilcode.rdoc`); an HTML README is taken as it is; plain text (and any unknown
+format) is shown as preformatted text. Whatever comes out is sanitised by nh3, which is the only
+thing standing between a hostile README and our visitors, so nothing is trusted before it. Relative
+links and images are pointed at the repository on GitHub, because they mean files there.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from councilcode import rdoc
+from councilcode.readme_format import readme_format
+
 # Bigger READMEs are cut: nobody reads a megabyte of README in a browser, and it bounds the work.
 MAX_README_CHARS = 400_000
-
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn")
-RST_SUFFIXES = (".rst", ".rest")
 
 # Prefix for every id inside a README, so a README cannot clash with (or target) the page's own ids.
 ID_PREFIX = "readme-"
@@ -35,11 +37,15 @@ _ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     **{f"h{n}": {"id"} for n in range(1, 7)},
     "a": {"href", "hreflang", "title"},
+    "ol": {"start", "type"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"colspan", "rowspan", "headers"},
     "th": {"colspan", "rowspan", "headers", "scope"},
 }
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map"}  # image maps would need rewritten hrefs too
+# Tags dropped with everything inside them, not just unwrapped: code, and what a whole HTML page
+# (an HTML README) has that is not its content.
+_DROPPED_WITH_CONTENT = {"script", "style", "title", "template", "svg", "math"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
@@ -69,16 +75,6 @@ class ReadmeLocation:
         return posixpath.dirname(self.path or "")
 
 
-def readme_format(path: str | None) -> str:
-    """'markdown', 'rst' or 'text', judged by the README's file name as GitHub does."""
-    name = (path or "").lower()
-    if name.endswith(MARKDOWN_SUFFIXES):
-        return "markdown"
-    if name.endswith(RST_SUFFIXES):
-        return "rst"
-    return "text"
-
-
 def render_readme(text: str | None, location: ReadmeLocation) -> str:
     """The README as sanitised HTML, ready to be marked safe in a template ('' when there is none)."""
     if not text or not text.strip():
@@ -90,6 +86,10 @@ def render_readme(text: str | None, location: ReadmeLocation) -> str:
         raw = _markdown_to_html(text)
     elif fmt == "rst":
         raw = _rst_to_html(text)
+    elif fmt == "rdoc":
+        raw = _rdoc_to_html(text)
+    elif fmt == "html":
+        raw = text  # sanitise() below is what makes it safe, as for HTML inside Markdown
     else:
         raw = _preformatted(text)
     cleaned = sanitise(raw, location)
@@ -114,6 +114,7 @@ def sanitise(raw_html: str, location: ReadmeLocation) -> str:
     return nh3.clean(
         raw_html,
         tags=_ALLOWED_TAGS,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
         attributes=_ALLOWED_ATTRIBUTES,
         attribute_filter=rewrite,
         url_schemes=_URL_SCHEMES,
@@ -191,12 +192,18 @@ def _add_heading_ids(tokens: list[Token]) -> None:
             continue
         inline = tokens[i + 1]
         words = "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline"))
-        slug = _slug(words)
-        if not slug:
-            continue
-        count = seen.get(slug, 0)
-        seen[slug] = count + 1
-        token.attrSet("id", slug if count == 0 else f"{slug}-{count}")
+        if anchor := _heading_id(words, seen):
+            token.attrSet("id", anchor)
+
+
+def _heading_id(words: str, seen: dict[str, int]) -> str | None:
+    """GitHub's anchor for a heading: its slug, then `-1`, `-2`... for repeats (`seen` counts them)."""
+    slug = _slug(words)
+    if not slug:
+        return None
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return slug if count == 0 else f"{slug}-{count}"
 
 
 def _rst_to_html(text: str) -> str:
@@ -221,6 +228,72 @@ def _rst_to_html(text: str) -> str:
     except Exception:  # noqa: BLE001 - any docutils failure: show the text as it is
         return _preformatted(text)
     return parts["body"]
+
+
+_RDOC_LISTS = {
+    "bullet": ("<ul>", "</ul>"),
+    "number": ("<ol>", "</ol>"),
+    "letter": ('<ol type="a">', "</ol>"),
+    "label": ("<dl>", "</dl>"),
+}
+_RDOC_STYLES = {"bold": "strong", "em": "em", "code": "code"}
+
+
+def _rdoc_to_html(text: str) -> str:
+    """RDoc as the indexer reads it (`councilcode.rdoc`), as HTML; labelled lists become <dl>."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    open_list = ""  # the list kind whose tag is open
+    for block in rdoc.blocks(text):
+        if block.kind != "item" or block.list != open_list:
+            if open_list:
+                out.append(_RDOC_LISTS[open_list][1])
+            open_list = ""
+        if block.kind == "item":
+            if not open_list:
+                open_list = block.list
+                out.append(_RDOC_LISTS[open_list][0])
+            if block.list == "label":
+                out.append(f"<dt>{_rdoc_inline(block.label)}</dt><dd>{_rdoc_inline(block.text)}</dd>")
+            else:
+                out.append(f"<li>{_rdoc_inline(block.text)}</li>")
+        elif block.kind == "heading":
+            anchor = _heading_id(rdoc.plain_text(block.text), seen)
+            attribute = f' id="{html.escape(anchor)}"' if anchor else ""
+            out.append(f"<h{block.level}{attribute}>{_rdoc_inline(block.text)}</h{block.level}>")
+        elif block.kind == "paragraph":
+            out.append(f"<p>{_rdoc_inline(block.text)}</p>")
+        elif block.kind == "verbatim":
+            out.append(f"<pre><code>{html.escape(block.text)}</code></pre>")
+        else:
+            out.append("<hr>")
+    if open_list:
+        out.append(_RDOC_LISTS[open_list][1])
+    return "\n".join(out)
+
+
+def _rdoc_inline(text: str) -> str:
+    parts = []
+    for span in rdoc.spans(text):
+        piece = html.escape(span.text)
+        if span.style:
+            tag = _RDOC_STYLES[span.style]
+            piece = f"<{tag}>{piece}</{tag}>"
+        href = _rdoc_href(span.url) if span.url else None
+        parts.append(f'<a href="{html.escape(href)}">{piece}</a>' if href else piece)
+    return "".join(parts)
+
+
+def _rdoc_href(url: str) -> str | None:
+    """An RDoc link target as a URL: `link:` names a file in the repository; `rdoc-ref:` and
+    `rdoc-label:` name parts of generated API docs, which a README on its own does not have."""
+    if url.startswith("link:"):
+        return url[len("link:") :] or None
+    if url.startswith(("rdoc-ref:", "rdoc-label:", "rdoc-image:")):
+        return None
+    if url.startswith("www."):
+        return "https://" + url
+    return url
 
 
 def _preformatted(text: str) -> str:

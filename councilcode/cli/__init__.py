@@ -6,7 +6,6 @@ import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -16,9 +15,16 @@ from councilcode import __version__
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
 from councilcode.cli.index import index_command, search_command
-from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, AppCredentials, CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.cli.logs import setup_logging
-from councilcode.cli.options import api_option, api_url_option, config_option, data_dir_option
+from councilcode.cli.options import (
+    api_option,
+    api_url_option,
+    app_credentials,
+    app_options,
+    config_option,
+    data_dir_option,
+)
 from councilcode.cli.orgs import orgs
 from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
@@ -30,22 +36,6 @@ from councilcode.crawler.crawl import CrawlError, CrawlSummary
 from councilcode.crawler.export import FORMATS, export_repositories
 from councilcode.lock import LockBusy
 from councilcode.settings import DataDir
-
-
-def app_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--app-id, --app-private-key and --installation-id (or their environment variables)."""
-    command = click.option(
-        "--installation-id", envvar="GITHUB_APP_INSTALLATION_ID", type=int, help="(env GITHUB_APP_INSTALLATION_ID)"
-    )(command)
-    command = click.option(
-        "--app-private-key",
-        envvar="GITHUB_APP_PRIVATE_KEY_FILE",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="The App's private key, a PEM file (env GITHUB_APP_PRIVATE_KEY_FILE).",
-    )(command)
-    return click.option(
-        "--app-id", envvar="GITHUB_APP_ID", help="Crawl as a GitHub App installation (env GITHUB_APP_ID)."
-    )(command)
 
 
 @click.group()
@@ -106,26 +96,12 @@ def crawl(
         handles=orgs,
         concurrency=concurrency,
         max_wait=max_wait,
-        app=_app_credentials(app_id, app_private_key, installation_id),
+        app=app_credentials(app_id, app_private_key, installation_id),
         token=CrawlSettings.token_from_environment(),
         lock_wait=wait_for_lock,
     )
     summary = _run_crawl_or_exit(settings, index=not no_index)
     sys.exit(summary.exit_code)
-
-
-def _app_credentials(app_id: str | None, key_file: Path | None, installation_id: int | None) -> AppCredentials | None:
-    given = [v is not None for v in (app_id, key_file, installation_id)]
-    if not any(given):
-        return None
-    if not all(given):
-        raise click.UsageError("a GitHub App needs all three of --app-id, --app-private-key and --installation-id")
-    assert app_id is not None and key_file is not None and installation_id is not None
-    try:
-        key = key_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"cannot read {key_file}: {exc}", param_hint="--app-private-key") from exc
-    return AppCredentials(app_id, key, installation_id)
 
 
 def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
@@ -261,7 +237,7 @@ def schedule(
         api=api,
         concurrency=concurrency,
         max_wait=max_wait,
-        app=_app_credentials(app_id, app_private_key, installation_id),
+        app=app_credentials(app_id, app_private_key, installation_id),
         token=CrawlSettings.token_from_environment(),
         trigger="schedule",
         lock_wait=3600.0,

@@ -14,7 +14,8 @@ from pathlib import Path
 from councilcode.catalogue import Catalogue
 from councilcode.cli.schedule import Stopper
 from councilcode.config import load_councils
-from councilcode.crawler.auth import AppInstallationToken, StaticToken, TokenSource
+from councilcode.crawler import auth
+from councilcode.crawler.auth import AppCredentials, TokenSource
 from councilcode.crawler.crawl import Crawler, CrawlError, CrawlSummary, Progress
 from councilcode.crawler.github import GitHubClient, RetryPolicy
 from councilcode.crawler.graphql import GraphQLCrawler, graphql_client
@@ -34,15 +35,6 @@ REST_WITHOUT_TOKEN = "crawling with the REST API: GitHub's GraphQL API (the defa
 GRAPHQL_NEEDS_TOKEN = (
     "GitHub's GraphQL API needs authentication: set GITHUB_TOKEN or use a GitHub App, or crawl with --api rest"
 )
-
-
-@dataclass(frozen=True)
-class AppCredentials:
-    """A GitHub App installation to crawl as."""
-
-    app_id: str
-    private_key: str = field(repr=False)
-    installation_id: int
 
 
 @dataclass
@@ -88,13 +80,9 @@ def crawl_api(settings: CrawlSettings) -> str:
 
 def token_source(settings: CrawlSettings) -> TokenSource:
     """The App installation when one is configured, else the personal token (or none, with a warning)."""
-    if settings.app is not None:
-        return AppInstallationToken(
-            settings.app.app_id, settings.app.private_key, settings.app.installation_id, settings.api_url
-        )
-    if not settings.token:
+    if settings.app is None and not settings.token:
         log.warning(NO_TOKEN_WARNING)
-    return StaticToken(settings.token)
+    return auth.token_source(settings.app, settings.token, settings.api_url)
 
 
 class CrawlInterrupted(Exception):

@@ -5,22 +5,22 @@ Exit codes: 0 all well, 1 problems found or the change was refused, 2 a usage er
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
+from urllib.parse import quote
 
 import click
-import httpx
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from councilcode.cli.options import api_url_option, config_option
+from councilcode.cli.options import api_url_option, app_credentials, app_options, config_option
 from councilcode.config import (
     ConfigError,
     ConfigProblem,
@@ -32,11 +32,17 @@ from councilcode.config import (
     is_valid_login,
     load_councils,
 )
+from councilcode.crawler.accounts import Account, UnexpectedAnswer, find_account
+from councilcode.crawler.auth import AppCredentials, AuthError, token_source
+from councilcode.crawler.github import ApiError, CrawlStopped, GitHubClient, RetryPolicy
 from councilcode.orgs_file import OrgsFileError, add_council
 from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 
 ONLINE_CONCURRENCY = 8  # parallel GitHub look-ups: quick, but gentle on the API
-TIMEOUT_SECONDS = 15.0
+# Someone is waiting at the terminal: a few quick retries, and rather than sit out a rate limit for
+# up to an hour, say so (a wait of a few seconds, as a secondary limit may ask, is still taken).
+LOOKUP_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=2.0, timeout=15.0)
+LOOKUP_MAX_WAIT = 10.0
 
 
 # --- GitHub look-ups -----------------------------------------------------------------------------
@@ -46,83 +52,60 @@ class GitHubLookupError(Exception):
     """GitHub could not answer (network, rate limit, bad token); says nothing about the handle."""
 
 
-@dataclass(frozen=True)
-class Account:
-    """A GitHub account as the API spells it."""
-
-    login: str
-    kind: str  # "Organization" or "User"
-
-    @property
-    def label(self) -> str:
-        return "organisation" if self.kind == "Organization" else "user"
+def account_label(account: Account) -> str:
+    return "organisation" if account.is_organization else "user"
 
 
-def github_client(api_url: str) -> httpx.Client:
-    """An httpx client for the GitHub REST API, authenticated with $GITHUB_TOKEN when set."""
-    headers = {
-        "Accept": "application/vnd.github+json",
-        "X-GitHub-Api-Version": "2022-11-28",
-        "User-Agent": "councilcode",
-    }
-    token = os.environ.get("GITHUB_TOKEN")
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return httpx.Client(
-        base_url=api_url.rstrip("/"),
-        headers=headers,
-        timeout=TIMEOUT_SECONDS,
-        follow_redirects=True,  # renamed organisations answer with a redirect
-        limits=httpx.Limits(max_connections=ONLINE_CONCURRENCY),
+class GitHub:
+    """Look-ups of handles through the crawler's client: its headers, token or App, retries and limits."""
+
+    def __init__(self, client: GitHubClient, *, app: bool) -> None:
+        self.client = client
+        self.app = app
+
+    async def find_account(self, handle: str) -> Account | None:
+        """The organisation or user called `handle`, or None if GitHub has neither."""
+        try:
+            return await find_account(quote(handle, safe=""), self._get, self.client.api_url)
+        except UnexpectedAnswer as exc:
+            raise GitHubLookupError(str(exc)) from None
+
+    async def has_public_repos(self, account: Account) -> bool:
+        """True if the account has at least one public repository."""
+        found, body = await self._get(account.repos_url(self.client.api_url) + "?per_page=1")
+        return found and isinstance(body, list) and len(body) > 0
+
+    async def _get(self, url: str) -> tuple[bool, Any]:
+        try:
+            response = await self.client.get(url)
+        except CrawlStopped:
+            raise GitHubLookupError("GitHub's API rate limit is used up (setting GITHUB_TOKEN raises it)") from None
+        except AuthError as exc:
+            raise GitHubLookupError(str(exc)) from None
+        except ApiError as exc:
+            if exc.status == 401:
+                refused = "the GitHub App's installation token" if self.app else "the token in GITHUB_TOKEN"
+                raise GitHubLookupError(f"GitHub refused {refused} (HTTP 401)") from None
+            if exc.status is None:  # no answer, or only broken ones, after every retry
+                raise GitHubLookupError(f"cannot reach {self.client.api_url}: {exc.message}") from None
+            raise GitHubLookupError(f"GitHub answered HTTP {exc.status} for {exc.url}") from None
+        return (False, None) if response.status == 404 else (True, response.data)
+
+
+@asynccontextmanager
+async def github(api_url: str, app: AppCredentials | None) -> AsyncIterator[GitHub]:
+    """Look-ups against `api_url` as the App installation, else with $GITHUB_TOKEN when set."""
+    tokens = token_source(app, os.environ.get("GITHUB_TOKEN") or None, api_url)
+    client = GitHubClient(
+        api_url,
+        token_source=tokens,
+        concurrency=ONLINE_CONCURRENCY,
+        max_wait=LOOKUP_MAX_WAIT,
+        retry=LOOKUP_RETRY,
+        notify=lambda message: click.echo(message, err=True),
     )
-
-
-def _get(client: httpx.Client, url: str) -> httpx.Response:
-    try:
-        response = client.get(url)
-    except httpx.HTTPError as exc:
-        raise GitHubLookupError(f"cannot reach {client.base_url}: {exc}") from None
-    if response.status_code in (200, 404):
-        return response
-    if response.status_code in (403, 429) and (
-        response.headers.get("x-ratelimit-remaining") == "0" or response.status_code == 429
-    ):
-        raise GitHubLookupError("GitHub's API rate limit is used up (setting GITHUB_TOKEN raises it)")
-    if response.status_code == 401:
-        raise GitHubLookupError("GitHub refused the token in GITHUB_TOKEN (HTTP 401)")
-    raise GitHubLookupError(f"GitHub answered HTTP {response.status_code} for {url}")
-
-
-def find_account(client: httpx.Client, handle: str) -> Account | None:
-    """The organisation or user called `handle`, or None if GitHub has neither."""
-    response = _get(client, f"/orgs/{handle}")
-    if response.status_code == 200:
-        return Account(_login(response, handle), "Organization")
-    response = _get(client, f"/users/{handle}")
-    if response.status_code == 200:
-        return Account(_login(response, handle), _json(response).get("type") or "User")
-    return None
-
-
-def has_public_repos(client: httpx.Client, account: Account) -> bool:
-    """True if the account has at least one public repository."""
-    base = "orgs" if account.kind == "Organization" else "users"
-    response = _get(client, f"/{base}/{account.login}/repos?per_page=1")
-    body = _json(response) if response.status_code == 200 else []
-    return isinstance(body, list) and len(body) > 0
-
-
-def _json(response: httpx.Response) -> dict | list:
-    try:
-        return response.json()
-    except ValueError:
-        raise GitHubLookupError(f"GitHub sent something that is not JSON for {response.url}") from None
-
-
-def _login(response: httpx.Response, handle: str) -> str:
-    body = _json(response)
-    login = body.get("login") if isinstance(body, dict) else None
-    return login if isinstance(login, str) and login else handle
+    async with client:
+        yield GitHub(client, app=app is not None)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -213,12 +196,21 @@ def list_councils(config_path: Path, as_json: bool) -> None:
 @config_option
 @click.option("--online", is_flag=True, help="Also ask GitHub whether every handle exists.")
 @api_url_option
-def check(config_path: Path, online: bool, api_url: str) -> None:
+@app_options
+def check(
+    config_path: Path,
+    online: bool,
+    api_url: str,
+    app_id: str | None,
+    app_private_key: Path | None,
+    installation_id: int | None,
+) -> None:
     """Check the councils file and print every problem with its line."""
     councils = _load_or_exit(config_path)
     handles = sum(len(c.github) for c in councils)
     if online:
-        problems = _check_online(config_path, councils, api_url)
+        app = app_credentials(app_id, app_private_key, installation_id)
+        problems = _check_online(config_path, councils, api_url, app)
         if problems:
             _print_problems(problems)
             sys.exit(1)
@@ -226,29 +218,39 @@ def check(config_path: Path, online: bool, api_url: str) -> None:
     click.echo(summary + (" (all found on GitHub)" if online else ""))
 
 
-def _check_online(config_path: Path, councils: list[Council], api_url: str) -> list[ConfigProblem]:
+def _check_online(
+    config_path: Path, councils: list[Council], api_url: str, app: AppCredentials | None
+) -> list[ConfigProblem]:
     """A problem for every handle GitHub does not know (or could not be asked about)."""
-    pairs = [(council, handle) for council in councils for handle in council.github]
-    with github_client(api_url) as client:
 
-        def look_up(pair: tuple[Council, str]) -> ConfigProblem | None:
-            council, handle = pair
-            try:
-                found = find_account(client, handle)
-            except GitHubLookupError as exc:
-                return ConfigProblem(config_path, council.line, f"could not check GitHub handle {handle!r}: {exc}")
-            if found is None:
-                return ConfigProblem(
-                    config_path,
-                    council.line,
-                    f"GitHub handle {handle!r} of council {council.name!r} does not exist "
-                    "(no organisation or user of that name)",
-                )
-            return None
+    async def look_up(lookups: GitHub, council: Council, handle: str) -> ConfigProblem | None:
+        try:
+            found = await lookups.find_account(handle)
+        except GitHubLookupError as exc:
+            return ConfigProblem(config_path, council.line, f"could not check GitHub handle {handle!r}: {exc}")
+        if found is None:
+            return ConfigProblem(
+                config_path,
+                council.line,
+                f"GitHub handle {handle!r} of council {council.name!r} does not exist "
+                "(no organisation or user of that name)",
+            )
+        return None
 
-        with ThreadPoolExecutor(ONLINE_CONCURRENCY) as pool:
-            results = list(pool.map(look_up, pairs))
+    async def look_up_all() -> list[ConfigProblem | None]:
+        # The client keeps at most ONLINE_CONCURRENCY requests in flight.
+        async with github(api_url, app) as lookups:
+            return await asyncio.gather(*(look_up(lookups, c, h) for c in councils for h in c.github))
+
+    results = asyncio.run(look_up_all())
     return sorted((p for p in results if p is not None), key=lambda p: p.line)
+
+
+async def _look_up_for_adding(handle: str, api_url: str, app: AppCredentials | None) -> tuple[Account | None, bool]:
+    """The account called `handle` (None if there is none) and whether it has public repositories."""
+    async with github(api_url, app) as lookups:
+        account = await lookups.find_account(handle)
+        return account, account is not None and await lookups.has_public_repos(account)
 
 
 @orgs.command("add")
@@ -264,6 +266,7 @@ def _check_online(config_path: Path, councils: list[Council], api_url: str) -> l
 @click.option("--website", help="The council's official website (http or https URL).")
 @config_option
 @api_url_option
+@app_options
 @click.option("--offline", is_flag=True, help="Do not check the handle on GitHub.")
 def add(
     handle: str,
@@ -273,6 +276,9 @@ def add(
     website: str | None,
     config_path: Path,
     api_url: str,
+    app_id: str | None,
+    app_private_key: Path | None,
+    installation_id: int | None,
     offline: bool,
 ) -> None:
     """Add GitHub organisation or user HANDLE to the councils file.
@@ -299,16 +305,16 @@ def add(
 
     kind = "handle "
     if not offline:
+        app = app_credentials(app_id, app_private_key, installation_id)
         try:
-            with github_client(api_url) as client:
-                account = find_account(client, handle)
-                if account is None:
-                    _fail(f"there is no GitHub organisation or user called {handle!r}")
-                if not has_public_repos(client, account):
-                    _fail(f"GitHub {account.label} {account.login!r} has no public repositories to crawl")
+            account, has_repos = asyncio.run(_look_up_for_adding(handle, api_url, app))
         except GitHubLookupError as exc:
             _fail(f"could not check {handle!r} on GitHub: {exc} (use --offline to add it unchecked)")
-        handle, kind = account.login, account.label + " "  # GitHub's own spelling of the name
+        if account is None:
+            _fail(f"there is no GitHub organisation or user called {handle!r}")
+        if not has_repos:
+            _fail(f"GitHub {account_label(account)} {account.login!r} has no public repositories to crawl")
+        handle, kind = account.login, account_label(account) + " "  # GitHub's own spelling of the name
 
     council = Council(name=name, github=(handle,), type=council_type, nation=nation, website=website)
     try:
@@ -318,6 +324,8 @@ def add(
         sys.exit(1)
     except OrgsFileError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a read-only folder, a full disk: the file is left as it was
+        _fail(f"cannot write {config_path}: {exc.strerror or exc}")
 
     added = handle_index(load_councils(config_path))[handle.lower()]
     if len(added.github) > 1:

@@ -1,6 +1,6 @@
 """The collaboration pages in Chromium over the real corpus: reachable, accessible, and narrow-screen safe.
 
-Uses the server, browser and page fixtures of the visitor journey (tests/browser/test_journey.py),
+Uses the server, browser and page fixtures of tests/browser/fixtures.py, as the visitor journey does,
 so it skips in the same cases.
 """
 
@@ -11,21 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_journey import (  # noqa: F401 - fixtures
-    AXE,
-    browser,
-    corpus_data,
-    page,
-    playwright_api,
-    server,
-)
+from tests.browser.fixtures import AXE
 
 pytestmark = pytest.mark.browser
 
 CAMDEN = "LBCamden/lbcamden-frontend"
 
 
-def test_from_the_home_page_to_the_design_system_group(page: Any) -> None:  # noqa: F811 - the imported fixture
+def test_from_the_home_page_to_the_design_system_group(page: Any) -> None:
     page.goto("/")
     page.get_by_role("link", name="See where several councils have built the same thing").click()
     assert page.url.endswith("/collaborate")
@@ -38,7 +31,7 @@ def test_from_the_home_page_to_the_design_system_group(page: Any) -> None:  # no
         assert council in text
 
 
-def test_from_a_repository_page_to_its_group(page: Any) -> None:  # noqa: F811 - the imported fixture
+def test_from_a_repository_page_to_its_group(page: Any) -> None:
     page.goto(f"/repos/{CAMDEN}")
     page.get_by_role("link", name="see the group").click()
     assert "/collaborate/" in page.url
@@ -46,7 +39,7 @@ def test_from_a_repository_page_to_its_group(page: Any) -> None:  # noqa: F811 -
 
 
 @pytest.mark.parametrize("path", ["/collaborate", "group"])
-def test_collaborate_pages_fit_320_pixels_and_pass_axe(page: Any, path: str) -> None:  # noqa: F811 - the imported fixture
+def test_collaborate_pages_fit_320_pixels_and_pass_axe(page: Any, path: str) -> None:
     if path == "group":
         page.goto("/collaborate")
         path = page.get_by_role("link", name="Design system", exact=True).get_attribute("href")

@@ -8,7 +8,6 @@ Licences are read from each repository's licence file with `crawler.licence.iden
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from councilcode.catalogue import Catalogue, HandleResult
 from councilcode.crawler.licence import identify_licence
 from councilcode.records import Council, Repository
+from tests.factories import make_repository, repository_id
 
 CORPUS_DIR = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "uk-councils"
 
@@ -49,13 +49,10 @@ def load_corpus_repositories(corpus: Path = CORPUS_DIR) -> list[Repository]:
         licence_text = _read(folder, meta.get("license_path"))
         full_name = f"{org}/{name}"
         repositories.append(
-            Repository(
-                id=zlib.crc32(full_name.lower().encode("utf-8")),
-                full_name=full_name,
-                owner=org,
-                name=name,
-                council=councils.get(org.lower(), org),
-                html_url=f"https://github.com/{full_name}",
+            make_repository(
+                full_name,
+                councils.get(org.lower(), org),
+                id=repository_id(full_name),
                 language=meta.get("primary_language"),
                 default_branch=meta.get("default_branch"),
                 pushed_at=_utc(meta.get("last_commit_iso")),

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 from councilcode.records import Repository
+from tests.factories import make_repository
 
 
 @dataclass(frozen=True)
@@ -430,14 +431,11 @@ def _repository(
     readme = _readme(rng, theme, council, language, frameworks) if rng.random() < 0.85 else None
     year = rng.randint(2012, 2026)
     pushed = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
-    return Repository(
+    return make_repository(
+        f"{owner}/{name}",
+        council,
         id=id_base + index,
-        full_name=f"{owner}/{name}",
-        owner=owner,
-        name=name,
-        council=council,
         description=description,
-        html_url=f"https://github.com/{owner}/{name}",
         language=language,
         topics=list(dict.fromkeys(topics)),
         stars=min(int(rng.paretovariate(1.3)) - 1, 500),
@@ -449,7 +447,6 @@ def _repository(
         pushed_at=pushed,
         updated_at=pushed,
         readme=readme,
-        readme_path="README.md" if readme else None,
         license=_weighted(rng, _LICENCES),
     )
 

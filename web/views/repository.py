@@ -54,9 +54,7 @@ def repository_page(request: Request) -> Response:
     redirect = _canonical_redirect(request, repo, repo_url(repo.full_name))
     if redirect:
         return redirect
-    readme_html = render_readme(
-        repo.readme, ReadmeLocation(repo.full_name, repo.default_branch, repo.readme_path or "README.md")
-    )
+    readme_html = render_readme(repo.readme, ReadmeLocation(repo.full_name, repo.default_branch, repo.readme_path))
     homepage = repo.homepage if (repo.homepage or "").startswith(("https://", "http://")) else None
     context = {
         "repo": repo,

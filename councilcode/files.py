@@ -1,0 +1,54 @@
+"""Replacing a file so that a reader, or a crash, sees the old contents or the new, never a mix."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_atomically(path: Path | str, data: str | bytes, *, check: Callable[[Path], None] | None = None) -> None:
+    """Replace `path` with `data` (text is written as UTF-8, exactly as given) in one step.
+
+    The data goes to a temporary file beside `path` (the same filesystem, so the rename is atomic)
+    and is flushed to disk; `check(temporary)` may then read it back and raise to leave `path`
+    untouched; then it is renamed over `path`, and the folder synced so the rename itself survives a
+    power cut. A file that existed keeps its permissions; a new one gets the usual (0666 less umask).
+    The temporary file never outlives a failure.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    # A random name, so two writers (processes or threads) never share a temporary file.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileNotFoundError):  # a new file keeps the mode os.open gave it
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        if check is not None:
+            check(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes the rename itself durable; not every filesystem allows opening or syncing a directory.
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
