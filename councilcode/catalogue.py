@@ -16,9 +16,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from councilcode.records import REPOSITORY_FIELDS, Council, Repository
+from councilcode.records import LIST_FIELDS, REPOSITORY_FIELDS, Council, Repository
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Columns added after schema 1, with their SQL types: an older catalogue gets them, empty (NULL is
+# "not read yet"), and the next crawl fills them in (see crawler/crawl.py's change detection).
+ADDED_COLUMNS: dict[str, str] = {
+    "root_files": "TEXT",
+    "workflows": "TEXT",
+    "publiccode": "TEXT",
+    "latest_release": "TEXT",
+    "latest_release_at": "TEXT",
+    "open_issues": "INTEGER",
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,6 +75,12 @@ CREATE TABLE IF NOT EXISTS repositories (
     readme TEXT,
     readme_path TEXT,
     license TEXT,
+    root_files TEXT,                -- JSON list of names, NULL when not read yet
+    workflows TEXT,                 -- JSON list of names in .github/workflows, NULL when not read
+    publiccode TEXT,
+    latest_release TEXT,
+    latest_release_at TEXT,
+    open_issues INTEGER,
     first_seen_at TEXT NOT NULL,
     changed_at TEXT NOT NULL
 );
@@ -104,8 +121,6 @@ CREATE TABLE IF NOT EXISTS run_handles (
 
 # Columns compared to tell whether a stored repository changed (everything a person can see).
 _CONTENT_COLUMNS = tuple(f for f in REPOSITORY_FIELDS if f != "id")
-# The repository columns in `REPOSITORY_FIELDS` order: the row form `repository_row` writes.
-_COLUMNS = ", ".join(REPOSITORY_FIELDS)
 ROW_FLAGS = frozenset({"archived", "fork", "is_template"})  # booleans, stored as 0 or 1
 
 
@@ -204,6 +219,10 @@ class Catalogue:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+        # A reader of a catalogue an older councilcode wrote (not migrated until the next crawl) reads
+        # the columns it lacks as NULL: "not read yet".
+        present = {r["name"] for r in self.db.execute("PRAGMA table_info(repositories)")}
+        self._columns = ", ".join(c if c in present or not present else f"NULL AS {c}" for c in REPOSITORY_FIELDS)
 
     def close(self) -> None:
         self.db.close()
@@ -221,12 +240,19 @@ class Catalogue:
                 if statement.strip():
                     self.db.execute(statement)
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) > SCHEMA_VERSION:
+            if row is not None and int(row["value"]) > SCHEMA_VERSION:
                 raise RuntimeError(
                     f"{self.path} was written by a newer councilcode (schema {row['value']}); upgrade councilcode"
                 )
+            # CREATE TABLE IF NOT EXISTS leaves an older table as it was: add what it lacks, keeping its rows.
+            present = {r["name"] for r in self.db.execute("PRAGMA table_info(repositories)")}
+            for column, kind in ADDED_COLUMNS.items():
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE repositories ADD COLUMN {column} {kind}")
+            self.db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -301,7 +327,7 @@ class Catalogue:
 
     def repositories(self, *, handle: str | None = None, council: str | None = None) -> list[Repository]:
         """Every stored repository (or one handle's or council's), ordered by full name."""
-        sql, args = f"SELECT {_COLUMNS} FROM repositories", []
+        sql, args = f"SELECT {self._columns} FROM repositories", []
         if handle is not None:
             sql, args = sql + " WHERE handle = ?", [handle]
         elif council is not None:
@@ -315,10 +341,10 @@ class Catalogue:
         fingerprints 25,000 rows as stored and builds just the ones that changed)."""
         cursor = self.db.cursor()
         cursor.row_factory = None  # plain tuples: a fraction of the cost of sqlite3.Row
-        return cursor.execute(f"SELECT {_COLUMNS} FROM repositories").fetchall()
+        return cursor.execute(f"SELECT {self._columns} FROM repositories").fetchall()
 
     def repository(self, full_name: str) -> Repository | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM repositories WHERE full_name = ?", (full_name,)).fetchone()
+        row = self.db.execute(f"SELECT {self._columns} FROM repositories WHERE full_name = ?", (full_name,)).fetchone()
         return repository_from_row(row) if row else None
 
     def repositories_by_id(self, handle: str) -> dict[int, Repository]:
@@ -444,24 +470,29 @@ class Catalogue:
         return CrawlRun(**dict(row)) if row else None
 
 
+def _stored(name: str, value: Any) -> Any:
+    if name in LIST_FIELDS:
+        # topics is never NULL; the other lists are NULL when they were not read.
+        return None if value is None and name != "topics" else json.dumps(list(value or ()))
+    if name in ROW_FLAGS:
+        return int(bool(value))
+    return value
+
+
 def repository_row(repo: Repository) -> tuple[Any, ...]:
-    """A repository's values as the catalogue stores them, in `REPOSITORY_FIELDS` order: topics as
+    """A repository's values as the catalogue stores them, in `REPOSITORY_FIELDS` order: lists as
     JSON text, flags as 0 or 1. The indexer fingerprints this form, so a row read straight from
     SQLite and a `Repository` built in memory give the same fingerprint."""
-    return tuple(
-        json.dumps(list(repo.topics))
-        if name == "topics"
-        else int(bool(getattr(repo, name)))
-        if name in ROW_FLAGS
-        else getattr(repo, name)
-        for name in REPOSITORY_FIELDS
-    )
+    return tuple(_stored(name, getattr(repo, name)) for name in REPOSITORY_FIELDS)
 
 
 def repository_from_row(row: Sequence[Any]) -> Repository:
     """The `Repository` of a catalogue row given in `REPOSITORY_FIELDS` order (see `repository_row`)."""
     values = dict(zip(REPOSITORY_FIELDS, row, strict=True))
     values["topics"] = json.loads(values["topics"] or "[]")
+    for name in LIST_FIELDS - {"topics"}:
+        if values[name] is not None:
+            values[name] = json.loads(values[name])
     for flag in ROW_FLAGS:
         values[flag] = bool(values[flag])
     return Repository(**values)

@@ -61,10 +61,21 @@ class Repository:
     readme: str | None = None
     readme_path: str | None = None
     license: str | None = None
+    # What a developer weighing reuse wants to know (issue 14). None means "not read" (a catalogue
+    # written before these were collected, or a source that does not hold them), never "absent".
+    root_files: list[str] | None = None  # names at the root of the default branch; folders end in "/"
+    workflows: list[str] | None = None  # file names in .github/workflows
+    publiccode: str | None = None  # the text of publiccode.yml (or publiccode.yaml)
+    latest_release: str | None = None  # the newest release's tag, else the newest tag
+    latest_release_at: str | None = None  # when that release was published or that tag's commit made
+    open_issues: int | None = None  # GitHub's count of open issues
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+# Fields that hold lists; the catalogue stores them as JSON text.
+LIST_FIELDS = frozenset({"topics", "root_files", "workflows"})
 
 # The fields of a Repository in export order; CSV leaves out the README.
 REPOSITORY_FIELDS: tuple[str, ...] = tuple(Repository.__dataclass_fields__)

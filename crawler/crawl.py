@@ -20,6 +20,14 @@ from typing import Any, Protocol
 from councilcode.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
 from councilcode.crawler.accounts import USER, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AuthError
+from councilcode.crawler.facts import (
+    facts_read,
+    file_names_from_listing,
+    keep_facts,
+    pick_publiccode,
+    release_from_rest,
+    root_names_from_listing,
+)
 from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
 from councilcode.crawler.licence import identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
@@ -257,10 +265,11 @@ class Crawler:
         unchanged = (
             previous is not None and previous.pushed_at == repo.pushed_at and previous.updated_at == repo.updated_at
         )
-        if unchanged and previous is not None:
-            # Nothing was pushed or edited: the README and licence we hold are current.
+        if unchanged and previous is not None and facts_read(previous):
+            # Nothing was pushed or edited: the README, licence and files we hold are current.
             repo.readme, repo.readme_path = previous.readme, previous.readme_path
             repo.license = previous.license if needs_file else spdx_id
+            keep_facts(repo, previous)
             return repo, []
         entries: list[CacheEntry] = []
         api_url = item["url"]
@@ -282,7 +291,62 @@ class Crawler:
                 repo.license = recognised or UNRECOGNISED_LICENCE
         else:
             repo.license = spdx_id
+        entries += await self._facts(repo, item["url"], previous)
         return repo, entries
+
+    async def _facts(self, repo: Repository, api_url: str, previous: Repository | None) -> list[CacheEntry]:
+        """Root names, workflows, publiccode.yml and the latest release of a changed repository.
+
+        The root listing is asked for conditionally: it names every root file's and folder's git
+        hash, so a 304 says publiccode.yml and .github/workflows are as stored too.
+        """
+        known = previous is not None and facts_read(previous)
+        if known and previous is not None and previous.pushed_at == repo.pushed_at:
+            # Files, tags and releases change only with a push (a release's new tag is one): an edit
+            # of the description or topics leaves them as stored, at no request.
+            keep_facts(repo, previous)
+            return []
+        listing_url = api_url + "/contents/"
+        response = await self._get_cached(listing_url, use_etag=known)
+        entries: list[CacheEntry] = []
+        if response.not_modified and previous is not None:
+            for name in ("root_files", "workflows", "publiccode"):
+                setattr(repo, name, getattr(previous, name))
+        else:
+            # An empty repository answers 404 ("This repository is empty"): no files at all.
+            names = (root_names_from_listing(response.data) if response.found else None) or []
+            repo.root_files, repo.workflows, repo.publiccode = names, [], None
+            if ".github/" in names:
+                workflows = await self.client.get(api_url + "/contents/.github/workflows")
+                repo.workflows = file_names_from_listing(workflows.data) if workflows.found else []
+            if (publiccode := pick_publiccode(names)) is not None:
+                url = api_url + "/contents/" + publiccode
+                answer = await self.client.get(url)
+                if answer.found:
+                    _, content = _file_content(url, answer.data)
+                    repo.publiccode = decode_text(content) if content is not None else None
+            entries += self._cache_entry(listing_url, response, keep_body=False)
+        repo.latest_release, repo.latest_release_at = await self._latest_release(api_url)
+        return entries
+
+    async def _latest_release(self, api_url: str) -> tuple[str | None, str | None]:
+        """The latest release's tag and date; without releases, the first tag GitHub lists and its commit's date."""
+        release = await self.client.get(api_url + "/releases/latest")
+        if release.found:
+            return release_from_rest(release.data)
+        tags = await self.client.get(api_url + "/tags?per_page=1")
+        if not tags.found or not isinstance(tags.data, list) or not tags.data:
+            return None, None
+        tag = tags.data[0]
+        if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
+            return None, None
+        commit_url = (tag.get("commit") or {}).get("url")
+        date = None
+        if isinstance(commit_url, str):
+            commit = await self.client.get(commit_url)
+            if commit.found and isinstance(commit.data, dict):
+                date = ((commit.data.get("commit") or {}).get("committer") or {}).get("date")
+        return tag["name"], date if isinstance(date, str) else None
 
     # -- conditional requests ------------------------------------------------------------------
 
@@ -333,7 +397,13 @@ def repository_from_listing(item: dict[str, Any], council: str) -> Repository:
         created_at=item.get("created_at"),
         pushed_at=item.get("pushed_at"),
         updated_at=item.get("updated_at"),
+        # GitHub counts open pull requests among open issues here; the count is what GitHub shows.
+        open_issues=_count(item.get("open_issues_count")),
     )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _looks_like_repository(item: Any) -> bool:

@@ -7,11 +7,11 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from councilcode.records import REPOSITORY_FIELDS, Repository
+from councilcode.records import LIST_FIELDS, REPOSITORY_FIELDS, Repository
 
 FORMATS = ("json", "jsonl", "csv")
-# CSV is for spreadsheets: a README does not fit in a cell.
-CSV_FIELDS = tuple(f for f in REPOSITORY_FIELDS if f != "readme")
+# CSV is for spreadsheets: a README or a publiccode.yml does not fit in a cell.
+CSV_FIELDS = tuple(f for f in REPOSITORY_FIELDS if f not in ("readme", "publiccode"))
 
 
 def export_repositories(repositories: Iterable[Repository], out: TextIO, fmt: str = "json") -> int:
@@ -30,7 +30,9 @@ def export_repositories(repositories: Iterable[Repository], out: TextIO, fmt: st
         writer.writeheader()
         for repo in repos:
             row = repo.to_dict()
-            row["topics"] = ";".join(repo.topics)
+            for name in LIST_FIELDS:
+                if row[name] is not None:
+                    row[name] = ";".join(row[name])
             writer.writerow({k: formula_safe(v) for k, v in row.items()})
     return len(repos)
 

@@ -41,6 +41,7 @@ from councilcode.crawler.crawl import (
     _file_content,
     _select_handles,
 )
+from councilcode.crawler.facts import facts_read, keep_facts, pick_publiccode, release_from_graphql, tree_names
 from councilcode.crawler.github import ApiError, GitHubClient, RequestStats, RetryPolicy
 from councilcode.crawler.licence import identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
@@ -93,9 +94,19 @@ fragment repo on Repository {{
   repositoryTopics(first: {MAX_TOPICS}) {{ nodes {{ topic {{ name }} }} }}
   createdAt updatedAt pushedAt
   defaultBranchRef {{ name target {{ ... on Commit {{ tree {{ entries {{ name type }} }} }} }} }}
+  openIssues: issues(states: OPEN) {{ totalCount }} openPullRequests: pullRequests(states: OPEN) {{ totalCount }}
 }}
 """
 _FILE_FIELDS = "fragment file on Blob { text isTruncated isBinary byteSize }\n"
+# What a changed repository's text query also reads (crawler/facts.py): CI workflows, the latest
+# release and, for a repository without releases, the tag of the newest commit.
+_FACT_FIELDS = (
+    'workflows: object(expression: "HEAD:.github/workflows") { ... on Tree { entries { name type } } } '
+    "latestRelease { tagName publishedAt createdAt } "
+    'tags: refs(refPrefix: "refs/tags/", first: 1, orderBy: {field: TAG_COMMIT_DATE, direction: DESC}) '
+    "{ nodes { name target { ... on Commit { committedDate } "
+    "... on Tag { tagger { date } target { ... on Commit { committedDate } } } } } }"
+)
 _RATE_LIMIT = "rateLimit { cost remaining resetAt limit }"
 # Public repositories the account owns: what the REST listing gives (type=public for organisations,
 # type=owner for users).
@@ -169,21 +180,22 @@ class _Want:
     node_id: str
     readme: str | None
     licence: str | None
+    publiccode: str | None = None
 
 
 def _text_query(wants: Sequence[_Want]) -> tuple[str, dict[str, Any], dict[str, list[_Want]]]:
-    """One `nodes(ids:)` alias per distinct (README, licence) pair of names; expressions as variables."""
-    groups: dict[tuple[str | None, str | None], list[_Want]] = {}
+    """One `nodes(ids:)` alias per distinct (README, licence, publiccode) names; expressions as variables."""
+    groups: dict[tuple[str | None, str | None, str | None], list[_Want]] = {}
     for want in wants:
-        groups.setdefault((want.readme, want.licence), []).append(want)
+        groups.setdefault((want.readme, want.licence, want.publiccode), []).append(want)
     declarations, selections, variables, members = [], [], {}, {}
-    for i, ((readme, licence), group) in enumerate(groups.items()):
+    for i, ((readme, licence, publiccode), group) in enumerate(groups.items()):
         alias = f"g{i}"
         declarations.append(f"${alias}: [ID!]!")
         variables[alias] = [w.node_id for w in group]
         members[alias] = group
-        fields = []
-        for name, path in (("readme", readme), ("licence", licence)):
+        fields = [_FACT_FIELDS]
+        for name, path in (("readme", readme), ("licence", licence), ("publiccode", publiccode)):
             if path is not None:
                 declarations.append(f"${alias}_{name}: String!")
                 variables[f"{alias}_{name}"] = f"HEAD:{path}"
@@ -250,7 +262,15 @@ def repository_from_graphql(node: dict[str, Any], council: str) -> Repository:
         created_at=node.get("createdAt"),
         pushed_at=node.get("pushedAt"),
         updated_at=node.get("updatedAt"),
+        # Issues and pull requests, as REST's open_issues_count counts them: both crawls store the same.
+        open_issues=_total(node.get("openIssues")) + _total(node.get("openPullRequests")),
+        root_files=sorted(_root_names(node) + [name + "/" for name in _root_names(node, "tree")]),
     )
+
+
+def _total(connection: Any) -> int:
+    count = connection.get("totalCount") if isinstance(connection, dict) else None
+    return count if isinstance(count, int) else 0
 
 
 def _root_names(node: dict[str, Any], kind: str = "blob") -> list[str]:
@@ -500,7 +520,8 @@ class GraphQLCrawler(Crawler):
                 work.newest_pushed = newest_pushed
                 stored = work.stored.values()
                 work.unchanged = (
-                    work.total == len(work.stored)
+                    all(facts_read(r) for r in stored)
+                    and work.total == len(work.stored)
                     and newest_updated == _latest(r.updated_at for r in stored)
                     and newest_pushed == _latest(r.pushed_at for r in stored)
                 )
@@ -526,7 +547,9 @@ class GraphQLCrawler(Crawler):
         updatedAt alone) it is listed in full.
         """
         for work in works:
-            work.newest_first = bool(work.stored)
+            # Stored repositories without the reuse facts (a catalogue from before they were
+            # collected) are all listed again, to be read once.
+            work.newest_first = bool(work.stored) and all(facts_read(r) for r in work.stored.values())
         # A handle the probe found without repositories has nothing to list.
         sized = [(w, min(RECENT_PAGE_SIZE if w.newest_first else PAGE_SIZE, w.total)) for w in works if w.total > 0]
         batches = _pack(sized, PAGE_SIZE, self.handles_per_query)
@@ -635,22 +658,29 @@ class GraphQLCrawler(Crawler):
                 repo, previous = item.repo, work.stored.get(item.repo.id)
                 if (
                     previous is not None
+                    and facts_read(previous)
                     and previous.pushed_at == repo.pushed_at
                     and previous.updated_at == repo.updated_at
                 ):
-                    # Nothing was pushed or edited: the README and licence we hold are current.
+                    # Nothing was pushed or edited: the README, licence and files we hold are current.
                     repo.readme, repo.readme_path = previous.readme, previous.readme_path
                     repo.license = previous.license if item.needs_licence_file else item.spdx_id
+                    listed_names = repo.root_files  # from the listing: current whatever happened
+                    keep_facts(repo, previous)
+                    repo.root_files = listed_names
                 elif item.empty:
                     repo.license = item.spdx_id
+                    repo.root_files, repo.workflows = [], []
                 else:
                     want = _Want(
                         item.node_id,
                         pick_readme(item.names),
                         pick_licence(item.names) if item.needs_licence_file else None,
+                        pick_publiccode(item.names),
                     )
                     plans.append((work, item, want))
-        needing = [want for _, _, want in plans if want.readme or want.licence]
+        # Every changed repository is asked for: its workflows and releases are in the same query.
+        needing = [want for _, _, want in plans]
         blobs: dict[str, dict[str, Any]] = {}
         failed: dict[str, str] = {}
         chunks = [needing[i : i + TEXT_BATCH] for i in range(0, len(needing), TEXT_BATCH)]
@@ -698,6 +728,13 @@ class GraphQLCrawler(Crawler):
     async def _fill(self, item: _Listed, want: _Want, node: dict[str, Any]) -> None:
         repo = item.repo
         rest_root = self.client.url(f"/repos/{repo.full_name}")
+        repo.workflows = tree_names(node.get("workflows"), "blob")
+        repo.latest_release, repo.latest_release_at = release_from_graphql(node)
+        if want.publiccode is not None:
+            text = _blob_text(node.get("publiccode"))
+            if text is None:
+                _, text = await self._rest_file(rest_root + "/contents/" + want.publiccode)
+            repo.publiccode = None if text is _NO_FILE else text
         if want.readme is None and item.readme_elsewhere:
             # Not at the root; GitHub's /readme also looks in .github/ and docs/.
             repo.readme_path, repo.readme = await self._rest_file(rest_root + "/readme")

@@ -130,6 +130,11 @@ class FakeRepo:
     license_spdx: str | None = None
     id: int = 0  # assigned by the emulator when 0
     size: int = 0  # KB; the emulator sets a non-zero size for non-empty repos when 0
+    # Other files of the default branch by path ("publiccode.yml", ".github/workflows/ci.yml", "tests/x.py").
+    files: dict[str, bytes] = field(default_factory=dict)
+    releases: list[tuple[str, str]] = field(default_factory=list)  # (tag, published_at), newest first
+    tags: list[tuple[str, str]] = field(default_factory=list)  # (name, commit date), as GitHub lists them
+    open_issues: int = 0  # open issues and pull requests, as GitHub's open_issues_count counts them
 
 
 @dataclass
@@ -653,7 +658,17 @@ class GitHubEmulator:
                 raise KeyError(f"{owner}/{name}")
             for key, value in changes.items():
                 setattr(repo, key, value)
-            content_keys = {"readme", "readme_path", "license_file", "license_path", "empty", "default_branch"}
+            content_keys = {
+                "readme",
+                "readme_path",
+                "license_file",
+                "license_path",
+                "empty",
+                "default_branch",
+                "files",
+                "releases",
+                "tags",
+            }
             if content_keys & set(changes) and "pushed_at" not in changes:
                 repo.pushed_at = self._later(repo.pushed_at)
             if "updated_at" not in changes:
@@ -1206,7 +1221,7 @@ class GitHubEmulator:
             "mirror_url": None,
             "archived": repo.archived,
             "disabled": False,
-            "open_issues_count": 0,
+            "open_issues_count": repo.open_issues,
             "license": licence,
             "allow_forking": True,
             "is_template": repo.is_template,
@@ -1214,7 +1229,7 @@ class GitHubEmulator:
             "topics": list(repo.topics),
             "visibility": "public",
             "forks": repo.forks,
-            "open_issues": 0,
+            "open_issues": repo.open_issues,
             "watchers": repo.stars,
             "default_branch": repo.default_branch,
         }
@@ -1394,25 +1409,69 @@ class GitHubEmulator:
             if repo.empty:
                 return _empty_repo(_DOC_CONTENTS)
             files = self._files_of(repo)
-            path = rest.removeprefix("/contents").strip("/")
-            if not path:
-                listing = [self._file_json(acct, repo, p, files[p], content=False) for p in sorted(files)]
-                return _Result(200, listing, last_modified=pushed)
+            path = unquote(rest.removeprefix("/contents")).strip("/")
             if path in files:
                 return self._file_result(req, acct, repo, path, files[path], pushed)
+            listing = self._folder_listing(acct, repo, files, path)
+            if listing:
+                return _Result(200, listing, last_modified=pushed)
             return _not_found(_DOC_CONTENTS)
+        if rest == "/releases/latest":
+            if not repo.releases:
+                return _not_found("https://docs.github.com/rest/releases/releases#get-the-latest-release")
+            tag, published = repo.releases[0]
+            return _Result(200, {"tag_name": tag, "name": tag, "draft": False, "prerelease": False,
+                                 "created_at": published, "published_at": published}, last_modified=pushed)  # fmt: skip
+        if rest == "/tags":
+            tags = [self._tag_json(acct, repo, *t) for t in repo.tags]
+            params = parse_qsl(req.query, keep_blank_values=True)
+            page, link = self._paginate(tags, params, f"{self.url}/repos/{acct.login}/{repo.name}/tags")
+            return _Result(200, page, headers=[("link", link)] if link else [], last_modified=pushed)
+        if rest.startswith("/commits/"):
+            sha = rest.removeprefix("/commits/")
+            for name, date in repo.tags:
+                if self._tag_sha(repo, name) == sha:
+                    return _Result(200, {"sha": sha, "commit": {"committer": {"date": date}, "author": {"date": date}}})
+            return _not_found("https://docs.github.com/rest/commits/commits#get-a-commit")
         if rest == "/installation":
             return self._account_installation(req, login=acct.login)
         return _not_found()
 
     @staticmethod
     def _files_of(repo: FakeRepo) -> dict[str, bytes]:
-        files: dict[str, bytes] = {}
+        """Every file of the default branch by path."""
+        files: dict[str, bytes] = dict(repo.files)
         if repo.readme is not None:
             files[repo.readme_path] = repo.readme
         if repo.license_file is not None:
             files[repo.license_path] = repo.license_file
         return files
+
+    def _folder_listing(
+        self, acct: _Account, repo: FakeRepo, files: dict[str, bytes], folder: str
+    ) -> list[dict[str, Any]]:
+        """A contents listing of `folder` ("" for the root): its files, and its folders as type "dir"."""
+        prefix = folder + "/" if folder else ""
+        entries: dict[str, dict[str, Any]] = {}
+        for path in sorted(files):
+            if not path.startswith(prefix):
+                continue
+            name, slash, _ = path[len(prefix) :].partition("/")
+            if slash:
+                entry = {"name": name, "path": prefix + name, "sha": _git_blob_sha(name.encode()), "size": 0,
+                         "type": "dir"}  # fmt: skip
+                entries.setdefault(name, entry)
+            else:
+                entries[name] = self._file_json(acct, repo, path, files[path], content=False)
+        return [entries[n] for n in sorted(entries)]
+
+    @staticmethod
+    def _tag_sha(repo: FakeRepo, name: str) -> str:
+        return _git_blob_sha(f"{repo.id}:{name}".encode())
+
+    def _tag_json(self, acct: _Account, repo: FakeRepo, name: str, _date: str) -> dict[str, Any]:
+        sha = self._tag_sha(repo, name)
+        return {"name": name, "commit": {"sha": sha, "url": f"{self.url}/repos/{acct.login}/{repo.name}/commits/{sha}"}}
 
     def _file_result(
         self, req: _Request, acct: _Account, repo: FakeRepo, path: str, data: bytes, last_modified: float
@@ -1760,6 +1819,7 @@ def load_corpus(
             pushed = created
         full_name = f"{meta['org']}/{meta['name']}"
         spdx = CORPUS_GITHUB_LICENCES.get(full_name, "NOASSERTION") if licence_path else None
+        files = corpus_other_files(meta, repo_dir)
         repo = FakeRepo(
             name=meta["name"],
             language=meta.get("primary_language"),
@@ -1774,10 +1834,30 @@ def load_corpus(
             license_file=(repo_dir / licence_path).read_bytes() if licence_path else None,
             license_path=licence_path or "LICENSE",
             license_spdx=spdx,
+            files=files,
         )
         emulator.add_repo(meta["org"], repo)
         loaded.setdefault(meta["org"], []).append(repo)
     return loaded
+
+
+def corpus_other_files(meta: dict[str, Any], repo_dir: Path) -> dict[str, bytes]:
+    """The root entries a corpus repository lists besides its README and licence, by name.
+
+    The corpus copies CONTRIBUTING.md and publiccode.yml where they exist; every other root name
+    (`files`, the first 50) is served as an empty file: the corpus holds names, not contents, nor
+    which are folders.
+    """
+    copied = {meta.get("readme_path"), meta.get("license_path")}
+    files: dict[str, bytes] = {}
+    for name in meta.get("files") or []:
+        if name not in copied:
+            files[name] = b""
+    for key in ("contributing_path", "publiccode_path"):
+        path = meta.get(key)
+        if path and (repo_dir / path).is_file():
+            files[path] = (repo_dir / path).read_bytes()
+    return files
 
 
 # --------------------------------------------------------------------------- synthetic repositories

@@ -133,7 +133,17 @@ type RepositoryTopicConnection {
 }
 
 interface GitObject { id: ID! oid: GitObjectID! }
-type Commit implements Node & GitObject { id: ID! oid: GitObjectID! tree: Tree! }
+type Commit implements Node & GitObject { id: ID! oid: GitObjectID! tree: Tree! committedDate: DateTime! }
+type GitActor { name: String date: DateTime }
+type Tag implements Node & GitObject { id: ID! oid: GitObjectID! name: String! tagger: GitActor target: GitObject! }
+type Release implements Node { id: ID! name: String tagName: String! createdAt: DateTime! publishedAt: DateTime }
+type RefConnection { totalCount: Int! nodes: [Ref] }
+enum RefOrderField { TAG_COMMIT_DATE ALPHABETICAL }
+input RefOrder { field: RefOrderField! direction: OrderDirection! }
+enum IssueState { OPEN CLOSED }
+enum PullRequestState { OPEN CLOSED MERGED }
+type IssueConnection { totalCount: Int! }
+type PullRequestConnection { totalCount: Int! }
 type Tree implements Node & GitObject { id: ID! oid: GitObjectID! entries: [TreeEntry!] }
 type TreeEntry { name: String! path: String type: String! mode: Int! oid: GitObjectID! object: GitObject }
 type Blob implements Node & GitObject {
@@ -171,6 +181,10 @@ type Repository implements Node {
   pushedAt: DateTime
   defaultBranchRef: Ref
   object(expression: String, oid: GitObjectID): GitObject
+  latestRelease: Release
+  refs(refPrefix: String!, first: Int, last: Int, after: String, orderBy: RefOrder): RefConnection
+  issues(states: [IssueState!], first: Int, last: Int): IssueConnection!
+  pullRequests(states: [PullRequestState!], first: Int, last: Int): PullRequestConnection!
 }
 
 type RateLimit { cost: Int! limit: Int! nodeCount: Int! remaining: Int! resetAt: DateTime! used: Int! }
@@ -245,11 +259,13 @@ class _Tree:
 @dataclass
 class _Commit:
     repo: _Repo
+    date: str | None = None  # a tagged commit's date; None: the head commit (dated at the last push)
 
 
 @dataclass
 class _Ref:
     repo: _Repo
+    tag: tuple[str, str] | None = None  # (name, commit date) of a tag ref; None: the default branch
 
 
 @dataclass
@@ -633,14 +649,33 @@ def _tree_entries(tree: _Tree, _: Any) -> list[dict[str, Any]]:
 
 
 def _files(repo: FakeRepo) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    if repo.empty:
-        return files
-    if repo.readme is not None:
-        files[repo.readme_path] = repo.readme
-    if repo.license_file is not None:
-        files[repo.license_path] = repo.license_file
-    return files
+    from tests.github_emulator import GitHubEmulator  # noqa: PLC0415 - it imports this module: no cycle at load
+
+    return {} if repo.empty else GitHubEmulator._files_of(repo)
+
+
+def _ref_name(ref: _Ref) -> str:
+    return ref.tag[0] if ref.tag else ref.repo.repo.default_branch
+
+
+def _latest_release(repo: _Repo, _: Any) -> dict[str, Any] | None:
+    if not repo.repo.releases:
+        return None
+    tag, published = repo.repo.releases[0]
+    return {"id": _b64(f"07:Release{repo.repo.id}:{tag}"), "name": tag, "tagName": tag,
+            "createdAt": published, "publishedAt": published}  # fmt: skip
+
+
+def _repo_refs(repo: _Repo, _: Any, refPrefix: str, **args: Any) -> dict[str, Any]:  # noqa: N803 - GitHub's name
+    """Tags only (the crawler asks for no other refs), newest commit first when asked to."""
+    if refPrefix != "refs/tags/":
+        return {"totalCount": 0, "nodes": []}
+    tags = list(repo.repo.tags)
+    order = args.get("orderBy") or {"field": "ALPHABETICAL", "direction": "ASC"}
+    key = (lambda t: _parse_iso(t[1])) if order["field"] == "TAG_COMMIT_DATE" else (lambda t: t[0])
+    tags.sort(key=key, reverse=order["direction"] == "DESC")
+    page = _page([_Ref(repo, t) for t in tags], args)
+    return {"totalCount": len(tags), "nodes": page["nodes"]}
 
 
 def _oid(text: str) -> str:
@@ -749,19 +784,26 @@ def _schema() -> GraphQLSchema:
         pushedAt=lambda r, _: r.repo.pushed_at,
         defaultBranchRef=lambda r, _: None if r.repo.empty else _Ref(r),
         object=_repo_object,
+        latestRelease=_latest_release,
+        refs=_repo_refs,
+        # Open issues only: FakeRepo.open_issues is REST's count, which takes in open pull requests,
+        # and the emulator has none of those.
+        issues=lambda r, _, **args: {"totalCount": r.repo.open_issues if args.get("states") == ["OPEN"] else 0},
+        pullRequests=lambda r, _, **args: {"totalCount": 0},
     )
     fields(
         "Ref",
-        id=lambda ref, _: _b64(f"03:Ref{ref.repo.repo.id}:{ref.repo.repo.default_branch}"),
-        name=lambda ref, _: ref.repo.repo.default_branch,
-        prefix=lambda ref, _: "refs/heads/",
-        target=lambda ref, _: _Commit(ref.repo),
+        id=lambda ref, _: _b64(f"03:Ref{ref.repo.repo.id}:{_ref_name(ref)}"),
+        name=lambda ref, _: _ref_name(ref),
+        prefix=lambda ref, _: "refs/tags/" if ref.tag else "refs/heads/",
+        target=lambda ref, _: _Commit(ref.repo, ref.tag[1] if ref.tag else None),
     )
     fields(
         "Commit",
-        id=lambda c, _: _b64(f"06:Commit{c.repo.repo.id}:{c.repo.repo.pushed_at}"),
-        oid=lambda c, _: _oid(f"commit:{c.repo.repo.id}:{c.repo.repo.pushed_at}"),
+        id=lambda c, _: _b64(f"06:Commit{c.repo.repo.id}:{c.date or c.repo.repo.pushed_at}"),
+        oid=lambda c, _: _oid(f"commit:{c.repo.repo.id}:{c.date or c.repo.repo.pushed_at}"),
         tree=_commit_tree,
+        committedDate=lambda c, _: c.date or c.repo.repo.pushed_at,
     )
     fields(
         "Tree",
@@ -873,7 +915,8 @@ def query_cost(document: DocumentNode, variables: dict[str, Any], operation_name
     return max(1, math.floor(requests / 100 + 0.5)), nodes
 
 
-CONNECTION_FIELDS = frozenset({"repositories", "repositoryTopics"})
+# issues and pullRequests are asked for their totalCount alone, which GitHub allows without a page size.
+CONNECTION_FIELDS = frozenset({"repositories", "repositoryTopics", "refs"})
 
 
 def _format(error: GraphQLError) -> dict[str, Any]:

@@ -38,6 +38,11 @@ def three_councils(emulator: GitHubEmulator, per_org: int = 120) -> dict[str, li
     return {"Alpha Council": ["AlphaCouncil"], "Beta Council": ["BetaCouncil"], "Gamma Council": ["gamma-officer"]}
 
 
+# Requests a changed repository costs in a REST crawl besides its listing entry: README, root
+# contents listing, latest release, tags (asked for only when there is no release).
+PER_CHANGED_REPOSITORY = 4
+
+
 def test_first_crawl_stays_within_the_request_budget(emulator, crawl_settings):
     settings = crawl_settings(three_councils(emulator))
 
@@ -46,7 +51,7 @@ def test_first_crawl_stays_within_the_request_budget(emulator, crawl_settings):
     repositories = summary.repositories
     assert repositories == 270
     assert summary.stats.charged == emulator.stats.charged_requests
-    assert summary.stats.charged / repositories <= 1.15
+    assert summary.stats.charged / repositories <= PER_CHANGED_REPOSITORY + 0.15
 
 
 def test_a_recrawl_where_nothing_changed_costs_no_charged_request(emulator, crawl_settings):
@@ -80,7 +85,8 @@ def test_a_recrawl_after_changes_fetches_only_the_changed_readmes(emulator, craw
     listing_pages = [p for _, p, s in emulator.stats.requests if "repos?" in p and s == 200]
     assert len(readmes) == 7
     assert len(listing_pages) <= 2  # only AlphaCouncil's pages changed
-    assert summary.stats.charged <= 7 + 2 + 1  # (+1: a licence file, if one was NOASSERTION)
+    # (+1: a licence file, if one was NOASSERTION)
+    assert summary.stats.charged <= 7 * PER_CHANGED_REPOSITORY + 2 + 1
     after = {r["full_name"]: r for r in snapshot(settings)}
     assert all(after[f"AlphaCouncil/{n}"]["readme"] == "# Rewritten\n" for n in names[:7])
     assert summary.total("changed") == 7
@@ -256,6 +262,9 @@ def test_app_options_must_come_together(tmp_path, command):
 
 @pytest.mark.slow
 def test_request_budget_holds_on_2000_repositories(emulator, crawl_settings):
+    # A first REST crawl of 2000 repositories costs about 8000 requests, more than an hour's 5000:
+    # a larger allowance keeps the test from waiting an hour for the reset.
+    emulator.set_rate_limit(20000, 3600)
     for i in range(10):
         emulator.add_account(f"Council{i}")
         add_synthetic_repos(emulator, f"Council{i}", 200, seed=i)
@@ -263,7 +272,7 @@ def test_request_budget_holds_on_2000_repositories(emulator, crawl_settings):
 
     first = run_crawl(settings)
     assert first.repositories == 2000
-    assert first.stats.charged / 2000 <= 1.15
+    assert first.stats.charged / 2000 <= PER_CHANGED_REPOSITORY + 0.15
 
     second = run_crawl(settings)
     assert second.stats.charged == 0
