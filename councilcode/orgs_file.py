@@ -34,13 +34,14 @@ from councilcode.config import (
     parse_councils,
     yaml_round_trip,
 )
+from councilcode.errors import CouncilcodeError
 from councilcode.records import Council
 
 # A block-sequence item's lead-in: indentation, the dash, then the gap before the content.
 _DASH_RE = re.compile(r"(?P<indent>[ ]*)-(?P<gap>[ ]+)")
 
 
-class OrgsFileError(Exception):
+class OrgsFileError(CouncilcodeError):
     """add_council refused to edit the file; the message says why."""
 
 

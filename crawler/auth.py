@@ -12,9 +12,13 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from councilcode.errors import CouncilcodeError
 
-class AuthError(Exception):
+
+class AuthError(CouncilcodeError):
     """No token could be had (a wrong App id, key or installation, or GitHub unreachable)."""
+
+    exit_code = 2
 
 
 class TokenSource(Protocol):

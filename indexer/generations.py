@@ -22,20 +22,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from councilcode.errors import CouncilcodeError
+
 POINTER = "CURRENT"
 LOCK = "write.lock"
 PREFIX = "gen-"
 
 
-class IndexMissing(FileNotFoundError):
+class IndexMissing(CouncilcodeError, FileNotFoundError):
     """There is no index in the directory (never built, or removed)."""
+
+    exit_code = 2
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(f"no index in {index_dir}: run `councilcode index`")
         self.index_dir = index_dir
 
 
-class IndexBusy(RuntimeError):
+class IndexBusy(CouncilcodeError, RuntimeError):
     """Another process kept the index's writer lock for longer than we were willing to wait."""
 
     def __init__(self, index_dir: Path, waited: float) -> None:

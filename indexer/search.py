@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from whoosh import index
 from whoosh.searching import Searcher as WhooshSearcher
 
+from councilcode.errors import CouncilcodeError
 from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
 from councilcode.indexer.generations import Generation, IndexMissing, IndexStore
 from councilcode.indexer.query import ParsedQuery, QueryBuilder
@@ -54,9 +55,16 @@ _FILTERS = ("license", "council", "owner", "language", "topic", "archived", "for
 FACET_LIMIT = 50
 
 
+class InvalidSearch(CouncilcodeError, ValueError):
+    """A search value out of range (an unknown sort, a page of 0, a date that is not one); the message says
+    what to use instead. A ValueError too, for callers that check values that way."""
+
+    exit_code = 2
+
+
 @dataclass
 class SearchRequest:
-    """One search: query text, filters, sort and page. Invalid values raise ValueError."""
+    """One search: query text, filters, sort and page. Invalid values raise InvalidSearch (a ValueError)."""
 
     q: str = ""
     license: str | None = None  # SPDX id, "OGL" (the whole OGL family) or "none"
@@ -76,15 +84,15 @@ class SearchRequest:
         self.validate()
 
     def validate(self) -> None:
-        """Raise ValueError, with a message a person can act on, for a value out of range."""
+        """Raise InvalidSearch, with a message a person can act on, for a value out of range."""
         if self.sort not in SORTS:
-            raise ValueError(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
+            raise InvalidSearch(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
         if not isinstance(self.page, int) or isinstance(self.page, bool) or self.page < 1:
-            raise ValueError(f"page must be a whole number from 1, not {self.page!r}")
+            raise InvalidSearch(f"page must be a whole number from 1, not {self.page!r}")
         if not isinstance(self.limit, int) or isinstance(self.limit, bool) or not 1 <= self.limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {self.limit!r}")
+            raise InvalidSearch(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {self.limit!r}")
         if not isinstance(self.facet_limit, int) or self.facet_limit < 0:
-            raise ValueError(f"facet_limit must be a whole number from 0, not {self.facet_limit!r}")
+            raise InvalidSearch(f"facet_limit must be a whole number from 0, not {self.facet_limit!r}")
         if self.pushed_since:
             pushed_since_timestamp(self.pushed_since)
 
@@ -94,7 +102,7 @@ def pushed_since_timestamp(value: str) -> int:
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise ValueError(f"pushed_since must be a date written YYYY-MM-DD, not {value!r}") from None
+        raise InvalidSearch(f"pushed_since must be a date written YYYY-MM-DD, not {value!r}") from None
     return int(day.timestamp())
 
 

@@ -17,6 +17,7 @@ from councilcode.config import load_councils
 from councilcode.crawler.auth import AppInstallationToken, StaticToken, TokenSource
 from councilcode.crawler.crawl import Crawler, CrawlSummary, Progress
 from councilcode.crawler.github import GitHubClient, RetryPolicy
+from councilcode.errors import CouncilcodeError
 from councilcode.indexer.build import IndexReport, update_index
 from councilcode.indexer.generations import IndexBusy
 from councilcode.lock import crawl_lock
@@ -72,8 +73,11 @@ def token_source(settings: CrawlSettings) -> TokenSource:
     return StaticToken(settings.token)
 
 
-class CrawlInterrupted(Exception):
+class CrawlInterrupted(CouncilcodeError):
     """A stop was asked for (SIGTERM, Ctrl-C) during the crawl; what was stored is kept."""
+
+    def report(self) -> str:
+        return str(self)  # not an error: the user asked for it
 
 
 def run_crawl(
