@@ -36,6 +36,11 @@ from councilcode.indexer.snippets import Terms, prepare_texts, snippet_of
 from councilcode.indexer.spelling import suggest
 
 __all__ = [
+    "BOOLEAN_FILTERS",
+    "DEFAULT_LIMIT",
+    "FILTERS",
+    "InvalidSearch",
+    "MAX_LIMIT",
     "IndexMissing",
     "SearchHit",
     "SearchRequest",
@@ -46,12 +51,16 @@ __all__ = [
 
 T = TypeVar("T")
 
+# A search's filters, one value each, in the order links spell them (the web viewer's URLs use this order).
+FILTERS: tuple[str, ...] = ("council", "license", "language", "topic", "owner", "archived", "fork", "pushed_since")
+BOOLEAN_FILTERS = frozenset({"archived", "fork"})
+_VALUE_FILTERS = ("council", "owner", "license", "language", "topic")  # matched by value (DocValues.docs_with)
+DEFAULT_LIMIT = 20  # results a page
 MAX_LIMIT = 100
 WARM_TERMS = 200  # most searched terms recomputed in the background when the index changes
 _CACHED_RESULTS = 512  # recent (query, filters) results kept per index version
 _CACHED_RECORDS = 4096  # stored records (decompressed) kept per index version
 _CACHED_SNIPPETS = 8192  # (document, query terms) snippets and phrase checks kept per index version
-_FILTERS = ("license", "council", "owner", "language", "topic", "archived", "fork", "pushed_since")
 FACET_LIMIT = 50
 
 
@@ -77,7 +86,7 @@ class SearchRequest:
     pushed_since: str | None = None  # "YYYY-MM-DD"
     sort: str = "relevance"  # relevance | pushed | stars | name
     page: int = 1
-    limit: int = 20
+    limit: int = DEFAULT_LIMIT
     facet_limit: int = FACET_LIMIT  # most frequent values kept per facet
 
     def __post_init__(self) -> None:
@@ -410,7 +419,7 @@ class Searcher:
     def _allowed(self, values: DocValues, request: SearchRequest) -> frozenset[int] | set[int] | None:
         """Documents the filters let through, or None when there are no filters."""
         sets = []
-        for name in ("council", "owner", "license", "language", "topic"):
+        for name in _VALUE_FILTERS:
             wanted = getattr(request, name)
             if wanted is not None and str(wanted).strip():
                 sets.append(values.docs_with(name, str(wanted)))
@@ -458,7 +467,7 @@ class Searcher:
     def _result(self, state: _State, parsed: ParsedQuery, request: SearchRequest) -> _Result:
         key = (
             str(parsed.query) if parsed.query is not None else "",
-            tuple(str(getattr(request, name) or "").strip().lower() for name in _FILTERS),
+            tuple(str(getattr(request, name) or "").strip().lower() for name in FILTERS),
         )
         cached = state.results.get(key)
         if cached is not None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from councilcode.indexer.generations import IndexStore
+from councilcode.indexer import IndexStore
 
 T = TypeVar("T")
 

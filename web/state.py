@@ -10,7 +10,7 @@ from dataclasses import astuple, dataclass, field
 from starlette.templating import Jinja2Templates
 
 from councilcode.catalogue import Catalogue
-from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
+from councilcode.indexer import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from councilcode.settings import DataDir
 from councilcode.web.errors import Unavailable
 from councilcode.web.search_cache import IndexCache

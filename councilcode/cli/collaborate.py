@@ -13,7 +13,7 @@ from rich.text import Text
 
 from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
-from councilcode.indexer.collaborate import Groups, load_groups
+from councilcode.indexer import Groups, load_groups
 from councilcode.settings import DataDir
 
 EXIT_MISSING = 2  # as `councilcode search` when there is no index

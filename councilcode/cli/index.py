@@ -12,9 +12,7 @@ from rich.text import Text
 
 from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
-from councilcode.indexer.build import update_index
-from councilcode.indexer.docvalues import SORTS
-from councilcode.indexer.search import MAX_LIMIT, Searcher, SearchRequest, SearchResponse
+from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT, SORTS, Searcher, SearchRequest, SearchResponse, update_index
 from councilcode.settings import DataDir
 
 # Exit codes come with the errors (councilcode.errors): 1 for a busy index (try again later), 2 for a missing
@@ -50,7 +48,9 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
 @click.command(cls=Command)
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="Results a page.")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=DEFAULT_LIMIT, show_default=True, help="Results a page."
+)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page of results.")
 @click.option("--license", "licence", metavar="ID", help='Licence: an SPDX id such as MIT, "OGL" or "none".')
 @click.option("--council", metavar="NAME", help="Only this council's repositories.")

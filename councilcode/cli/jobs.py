@@ -18,8 +18,7 @@ from councilcode.crawler.auth import AppInstallationToken, StaticToken, TokenSou
 from councilcode.crawler.crawl import Crawler, CrawlSummary, Progress
 from councilcode.crawler.github import GitHubClient, RetryPolicy
 from councilcode.errors import CouncilcodeError
-from councilcode.indexer.build import IndexReport, update_index
-from councilcode.indexer.generations import IndexBusy
+from councilcode.indexer import IndexBusy, IndexReport, update_index
 from councilcode.lock import crawl_lock
 from councilcode.records import Council
 from councilcode.settings import DEFAULT_API_URL, DataDir
