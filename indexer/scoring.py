@@ -14,9 +14,9 @@ saturated once, so a word repeated in every field does not count several times o
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
+from cachetools import LRUCache
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
 
@@ -45,19 +45,16 @@ class Bm25f:
         self.boosts = boosts
         self.k1 = k1
         self.documents = len(values.live)
-        self._cache: OrderedDict[str, dict[int, float]] = OrderedDict()
-        self._field_docs: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        # Least recently used first out; the Searcher's lock guards both.
+        self._cache: LRUCache[str, dict[int, float]] = LRUCache(CACHE_TERMS)
+        self._field_docs: LRUCache[tuple[str, str], frozenset[int]] = LRUCache(CACHE_TERMS)
 
     def impacts(self, term: str) -> dict[int, float]:
         """{document: BM25F score of `term` (a stemmed search term)} for every live document having it."""
         cached = self._cache.get(term)
         if cached is not None:
-            self._cache.move_to_end(term)
             return cached
-        impacts = self._compute(term)
-        self._cache[term] = impacts
-        if len(self._cache) > CACHE_TERMS:
-            self._cache.popitem(last=False)
+        impacts = self._cache[term] = self._compute(term)
         return impacts
 
     def share(self, term: str) -> float:
@@ -78,12 +75,9 @@ class Bm25f:
         key = (field, term)
         cached = self._field_docs.get(key)
         if cached is not None:
-            self._field_docs.move_to_end(key)
             return cached
         docs = frozenset(doc for ids, _ in self._postings(field, term) for doc in ids) & self.values.live_set
         self._field_docs[key] = docs
-        if len(self._field_docs) > CACHE_TERMS:
-            self._field_docs.popitem(last=False)
         return docs
 
     def frequent_terms(self, field: str, count: int) -> list[tuple[int, str]]:
@@ -95,11 +89,6 @@ class Bm25f:
         except (KeyError, TermNotFound):
             return []
         return found
-
-    def warm(self, terms: list[str]) -> None:
-        """Work out impacts ahead of time (the most common terms cost the most to compute)."""
-        for term in terms:
-            self.impacts(term)
 
     def _compute(self, term: str) -> dict[int, float]:
         weighted: dict[int, float] = {}

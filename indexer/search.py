@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from whoosh import index
 from whoosh.searching import Searcher as WhooshSearcher
 
@@ -189,27 +190,6 @@ class _Result:
     suggestion: str | None
 
 
-class _Lru:
-    """A small least-recently-used map (callers hold the Searcher's lock)."""
-
-    __slots__ = ("_entries", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._entries: OrderedDict[Any, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, key: Any) -> Any:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
-
-    def put(self, key: Any, value: Any) -> None:
-        self._entries[key] = value
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-
-
 @dataclass
 class _State:
     """One open index version, and what has been worked out about it."""
@@ -222,14 +202,15 @@ class _State:
     queries: QueryBuilder
     bm25f: Bm25f
     # (query, filters) -> matches, facet counts and suggestion: a second page costs nothing.
-    results: OrderedDict[tuple, _Result] = field(default_factory=OrderedDict)
+    # Least recently used entries go first; all are read and written under the Searcher's lock.
+    results: LRUCache[tuple, _Result] = field(default_factory=lambda: LRUCache(_CACHED_RESULTS))
     # Work that depends only on the index version, kept so popular documents and words cost
     # nothing the second time: stored records (each a zlib decompression), snippets and phrase
     # checks per (document, words), snippet texts, and spelling corrections per word.
-    records: _Lru = field(default_factory=lambda: _Lru(_CACHED_RECORDS))
-    snippets: _Lru = field(default_factory=lambda: _Lru(_CACHED_SNIPPETS))
-    phrases: _Lru = field(default_factory=lambda: _Lru(_CACHED_SNIPPETS))
-    texts: _Lru = field(default_factory=lambda: _Lru(_CACHED_RECORDS))  # snippet texts per document
+    records: LRUCache[int, dict[str, Any]] = field(default_factory=lambda: LRUCache(_CACHED_RECORDS))
+    snippets: LRUCache[tuple, Any] = field(default_factory=lambda: LRUCache(_CACHED_SNIPPETS))
+    phrases: LRUCache[tuple, bool] = field(default_factory=lambda: LRUCache(_CACHED_SNIPPETS))
+    texts: LRUCache[int, Any] = field(default_factory=lambda: LRUCache(_CACHED_RECORDS))  # snippet texts per document
     corrections: dict[str, str | None] = field(default_factory=dict)
 
     def record(self, doc: int) -> dict[str, Any]:
@@ -237,7 +218,7 @@ class _State:
         found = self.records.get(doc)
         if found is None:
             found = self.searcher.stored_fields(doc)["record"]
-            self.records.put(doc, found)
+            self.records[doc] = found
         return found
 
     def close(self) -> None:
@@ -471,7 +452,6 @@ class Searcher:
         )
         cached = state.results.get(key)
         if cached is not None:
-            state.results.move_to_end(key)
             return cached
         allowed = self._allowed(state.values, request)
         matches = match(parsed, state.bm25f, state.searcher, state.values, allowed)
@@ -485,8 +465,6 @@ class Searcher:
             ),
         )
         state.results[key] = result
-        if len(state.results) > _CACHED_RESULTS:
-            state.results.popitem(last=False)
         return result
 
     @staticmethod
@@ -497,7 +475,7 @@ class Searcher:
             record = state.record(doc)
             texts = (record.get("name_text"), record.get("description"), record.get("readme_text"))
             found = any(phrase.found_in(text) for text in texts)
-            state.phrases.put(key, found)
+            state.phrases[key] = found
         return found
 
     def _hits(self, state: _State, pairs: list[tuple[float, int]], parsed: ParsedQuery) -> list[SearchHit]:
@@ -511,9 +489,9 @@ class Searcher:
                 texts = state.texts.get(doc)
                 if texts is None:
                     texts = prepare_texts([record.get("description"), record.get("readme_text")])
-                    state.texts.put(doc, texts)
+                    state.texts[doc] = texts
                 snippet = snippet_of(texts, terms)
-                state.snippets.put(key, snippet)
+                state.snippets[key] = snippet
             hits.append(
                 SearchHit(
                     full_name=record["full_name"],
