@@ -128,16 +128,34 @@ class Bm25f:
                 yield (ids if not offset else [doc + offset for doc in ids]), frequencies
 
 
+# The private members of Whoosh 2.7's on-disk postings matcher (whoosh.codec.whoosh3.W3LeafMatcher) that the
+# fast path reads. whoosh-reloaded is pinned to one version because of them: see docs/whoosh.md, and
+# tests/test_whoosh_internals.py, which fails if a real search stops taking the fast path.
+BLOCK_MEMBERS = ("_read_ids", "_read_weights", "_next_block", "_blocklength")
+
+
+def reads_blocks(matcher) -> bool:  # noqa: ANN001 - a Whoosh matcher
+    """True when `matcher` can be read a block at a time (the fast path)."""
+    return all(hasattr(matcher, member) for member in BLOCK_MEMBERS)
+
+
 def _blocks(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001 - a Whoosh matcher
     # Whoosh 2.7's on-disk matcher decodes whole blocks (~128 postings); reading them a block at
     # a time is ten times quicker than stepping through postings. Other matchers step.
-    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
-            matcher._next_block()
-        return
+    return _read_blocks(matcher) if reads_blocks(matcher) else _step_postings(matcher)
+
+
+def _read_blocks(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001
+    """The fast path: each block's decoded ids and frequencies as Whoosh holds them."""
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        matcher._next_block()
+
+
+def _step_postings(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001
+    """The slow path, through the public Matcher interface: right with any matcher, ten times slower."""
     ids, frequencies = [], []
     while matcher.is_active():
         ids.append(matcher.id())
