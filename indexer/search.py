@@ -107,6 +107,14 @@ class SearchRequest:
             pushed_since_timestamp(self.pushed_since)
 
 
+def _filter_key(value: str | bool | None) -> str | bool | None:
+    """A filter's value as the result cache tells values apart: text ignores case and spaces (as the filters
+    do), but archived=False is not the same as no archived filter."""
+    if isinstance(value, str):
+        return value.strip().lower() or None
+    return value
+
+
 def pushed_since_timestamp(value: str) -> int:
     """`YYYY-MM-DD` -> seconds since 1970 at the start of that day (UTC)."""
     try:
@@ -448,7 +456,7 @@ class Searcher:
     def _result(self, state: _State, parsed: ParsedQuery, request: SearchRequest) -> _Result:
         key = (
             str(parsed.query) if parsed.query is not None else "",
-            tuple(str(getattr(request, name) or "").strip().lower() for name in FILTERS),
+            tuple(_filter_key(getattr(request, name)) for name in FILTERS),
         )
         cached = state.results.get(key)
         if cached is not None:
