@@ -18,14 +18,11 @@ from councilcode.web.views.search import SORT_LABELS
 async def api_search(request: Request) -> Response:
     """The same JSON as `councilcode search --json`, for the same parameters as /search plus limit.
 
-    A cached response is answered on the event loop; a search runs in the threadpool.
+    The search runs in the threadpool (a repeat costs the Searcher little: it keeps the search's matches).
     """
     params = parse_search_params(request.query_params)
     state = web_state(request)
-    search_request = params.to_request()
-    response = state.cached_search(search_request)
-    if response is None:
-        response = await run_in_threadpool(state.search, search_request)
+    response = await run_in_threadpool(state.search, params.to_request())
     body = response.to_json()
     if isinstance(body, str):
         return Response(body, media_type="application/json")
