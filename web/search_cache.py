@@ -1,10 +1,11 @@
-"""The viewer's cache of whole result pages, keyed by the index version so a new index is never served stale.
+"""The viewer's cache of finished answers by address, keyed by index version: a new index is never served stale.
 
 Popular searches (a shared link going round, a facet everyone clicks) repeat; answering them again costs
-a search and a page render, and a cached page is answered on the event loop without either. It is the one
-search cache in the viewer: the Searcher below keeps each search's matches and facets (indexer.search). The key starts with the
-index's current generation and the modification time of its folder, which every rebuild and every
-incremental commit change, so an entry can never outlive the index it came from.
+a search and a page render (or a JSON encoding), and a cached answer is given on the event loop without
+either, and without waiting for the Searcher's lock. It is the one search cache in the viewer: the
+Searcher below keeps each search's matches and facets (indexer.search) for other pages and sorts.
+The key starts with the index's current generation and the modification time of its folder, which
+every rebuild and every incremental commit change, so an entry can never outlive the index it came from.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ class WebState:
     data_dir: DataDir
     templates: Jinja2Templates
     cache_entries: int = 2048
-    # Whole result pages by URL (and the collaboration groups), for the index as it is now. Search responses
-    # are not cached here: the Searcher keeps each search's matches and facets, which is what costs (see
-    # docs/caching.md for the measurements).
+    # Finished answers by address for the index as it is now: results pages, /api/search bodies, the
+    # collaboration groups. Search responses themselves are not cached here: the Searcher keeps each search's
+    # matches and facets, which is what costs (docs/caching.md has the measurements).
     pages: IndexCache = field(init=False)
     _searcher: Searcher | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
