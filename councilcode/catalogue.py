@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from councilcode.errors import CouncilcodeError
 from councilcode.records import REPOSITORY_FIELDS, Council, Repository
 
 SCHEMA_VERSION = 1
@@ -181,6 +182,12 @@ class HandleState:
     repo_count: int | None
 
 
+class CatalogueMissing(CouncilcodeError, FileNotFoundError):
+    """There is no catalogue in the data dir yet (nothing crawled)."""
+
+    exit_code = 2
+
+
 class Catalogue:
     """The SQLite catalogue in the data dir. Open one per thread or task group; close when done."""
 
@@ -188,7 +195,7 @@ class Catalogue:
         self.path = Path(path)
         if readonly:
             if not self.path.exists():
-                raise FileNotFoundError(f"no catalogue at {self.path}: run `councilcode crawl` first")
+                raise CatalogueMissing(f"no catalogue at {self.path}: run `councilcode crawl` first")
             self.db = sqlite3.connect(
                 f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
             )

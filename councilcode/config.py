@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from councilcode.errors import CouncilcodeError
 from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 
 TOP_LEVEL_KEYS = ("councils",)
@@ -50,12 +51,20 @@ class ConfigProblem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(CouncilcodeError):
     """The config file has problems; `problems` holds all of them, sorted by line."""
+
+    exit_code = 2
 
     def __init__(self, problems: Iterable[ConfigProblem]) -> None:
         self.problems: list[ConfigProblem] = sorted(problems, key=lambda p: p.line)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> str:
+        # Only `crawl` (and `schedule`, which logs and goes on) stops on a bad config; `orgs` prints the
+        # problems as the answer to its check.
+        where = self.problems[0].path if self.problems else "config"
+        return "\n".join([*(str(p) for p in self.problems), f"{where}: invalid config, nothing crawled"])
 
 
 def is_valid_login(handle: str) -> bool:

@@ -31,6 +31,7 @@ from councilcode.config import (
     parse_councils,
     yaml_round_trip,
 )
+from councilcode.errors import CouncilcodeError
 from councilcode.files import write_atomically
 from councilcode.records import Council
 
@@ -38,7 +39,7 @@ from councilcode.records import Council
 _DASH_RE = re.compile(r"(?P<indent>[ ]*)-(?P<gap>[ ]+)")
 
 
-class OrgsFileError(Exception):
+class OrgsFileError(CouncilcodeError):
     """add_council refused to edit the file; the message says why."""
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT
 from councilcode.web.openapi_collaborate import COLLABORATE_PATHS, COLLABORATE_SCHEMAS
-from councilcode.web.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
+from councilcode.web.params import MAX_PAGE, MAX_QUERY_LENGTH
 
 
 def _string_param(name: str, description: str, **schema: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rich.console import Console
 from councilcode import __version__
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
+from councilcode.cli.command import Group
 from councilcode.cli.index import index_command, search_command
 from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.cli.logs import setup_logging
@@ -30,15 +31,13 @@ from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.cli.serve import serve_command
 from councilcode.cli.status import status_report
-from councilcode.config import ConfigError
-from councilcode.crawler.auth import AuthError
-from councilcode.crawler.crawl import CrawlError, CrawlSummary
+from councilcode.crawler.crawl import CrawlSummary
 from councilcode.crawler.export import FORMATS, export_repositories
-from councilcode.lock import LockBusy
+from councilcode.errors import CouncilcodeError
 from councilcode.settings import DataDir
 
 
-@click.group()
+@click.group(cls=Group)
 @click.version_option(__version__, prog_name="councilcode")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object a line.")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug messages.")
@@ -105,26 +104,14 @@ def crawl(
 
 
 def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
-    """Run the crawl with a progress display; config and usage errors exit with code 2."""
+    """Run the crawl with a progress display; an unusable data dir exits with code 1."""
     console = Console(stderr=True)
     progress = RichProgress(console) if console.is_terminal else LogProgress()
     try:
         with Stopper().on_signals() as stopper:
             summary = crawl_and_index(settings, stopper, index=index, progress=progress)
-    except CrawlInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    except LockBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{settings.config}: invalid config, nothing crawled", err=True)
-        sys.exit(2)
-    except (AuthError, CrawlError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    except CouncilcodeError:
+        raise  # reported by the command (councilcode.cli.command), before the OSError below can claim it
     except (OSError, sqlite3.Error) as exc:
         # An unusable data dir or catalogue: no permission, a full disk, a file that is not SQLite.
         click.echo(f"error: data dir {settings.data_dir.root}: {exc}", err=True)
@@ -255,7 +242,7 @@ def schedule(
                 summary = crawl_and_index(settings, stopper, index=not no_index)
             except CrawlInterrupted as exc:
                 click.echo(str(exc), err=True)
-            except (AuthError, ConfigError, LockBusy) as exc:
+            except CouncilcodeError as exc:
                 # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
                 logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
             else:

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from councilcode.cli.command import Group
 from councilcode.cli.options import api_url_option, app_credentials, app_options, config_option
 from councilcode.config import (
     ConfigError,
@@ -155,7 +156,7 @@ def _enum_option(
 # --- commands ------------------------------------------------------------------------------------
 
 
-@click.group("orgs")
+@click.group("orgs", cls=Group)
 def orgs() -> None:
     """List, check and add the councils and GitHub organisations that councilcode crawls."""
 

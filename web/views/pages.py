@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from councilcode.indexer.search import SearchRequest
+from councilcode.indexer import SearchRequest
 from councilcode.web.errors import Unavailable
 from councilcode.web.views.common import render, web_state
 
