@@ -32,7 +32,7 @@ def _drawn_tree() -> dict[str, str]:
     drawn = {}
     for line in doc.splitlines():
         m = _TREE_LINE.match(line)
-        if m and m.group("name").endswith(("Error", "Missing", "Busy", "Search", "Interrupted")):
+        if m and m.group("name").endswith(("Error", "Missing", "Busy", "Search", "Interrupted", "Failed")):
             drawn[m.group("name")] = m.group("about")
     return drawn
 
