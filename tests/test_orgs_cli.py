@@ -240,7 +240,7 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0] == (
         f"{path}:4: unknown key 'webiste' in council 'Foo Council' "
-        "(expected one of: name, github, type, nation, website)"
+        "(expected one of: name, code, github, type, nation, website)"
     )
     assert lines[1].startswith(f"{path}:6: duplicate GitHub handle 'FOO' in council 'Bar' (already listed at line 3")
     assert lines[2].startswith(f"{path}:7: unknown type 'London borough' in council 'Bar'")
