@@ -314,13 +314,12 @@ class _Validator:
         else:
             name = name.strip()
             key = " ".join(name.lower().split())
+            # A name taken from the register is where the code is.
+            name_line = entry.lc.key("name" if "name" in entry else "code")[0] + 1
             if key in self.names:
-                self.problem(
-                    entry.lc.key("name")[0] + 1,
-                    f"duplicate council name {name!r} (already at line {self.names[key]})",
-                )
+                self.problem(name_line, f"duplicate council name {name!r} (already at line {self.names[key]})")
             else:
-                self.names[key] = entry.lc.key("name")[0] + 1
+                self.names[key] = name_line
 
         authority = self.code(entry, label, name.strip() if name_ok and "name" in entry else None)
         handles = self.github(entry, line, label, name if name_ok else None)

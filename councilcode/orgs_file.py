@@ -182,7 +182,10 @@ def _check_no_conflict(target: Council, council: Council, path: Path) -> None:
     clashes = [
         f"{field} {getattr(council, field)!r} (the file has {getattr(target, field)!r})"
         for field in ("type", "nation", "website", "code")
-        if getattr(council, field) is not None and getattr(council, field) != getattr(target, field)
+        if getattr(council, field) is not None
+        and getattr(council, field) != getattr(target, field)
+        # A code found for a council the file lists without one is no contradiction (the file keeps its entry).
+        and not (field == "code" and getattr(target, field) is None)
     ]
     if clashes:
         raise OrgsFileError(

@@ -60,6 +60,8 @@ _GENERIC_WORDS = frozenset(
     {
         *("the", "of", "and", "council", "borough", "city", "county", "district", "metropolitan", "royal"),
         *("london", "unitary", "authority", "corporation", "combined", "mayoral"),
+        # The register's alternative names abbreviate ("Bristol UA", "Camden London Boro", "Bradford MDC").
+        *("ua", "boro", "mdc", "mbc", "dc", "bc", "cc", "coucil"),
     }
 )
 

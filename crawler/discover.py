@@ -246,7 +246,8 @@ def assess(profile: Profile, authority: Authority, website: str | None = None) -
         evidence.append("GitHub has verified a domain of this organisation")
         score += 10 if domain_verified else 0
     if profile.public_repos is not None:
-        evidence.append(f"{profile.public_repos} public repositories")
+        count = profile.public_repos
+        evidence.append(f"{count} public {'repository' if count == 1 else 'repositories'}")
         score += 5 if profile.public_repos > 0 else -10
 
     verified = not lookalike and fits is not False and (domain_verified or (name_matches and fits is True))

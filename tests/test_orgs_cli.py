@@ -483,7 +483,7 @@ def test_add_to_a_broken_config(tmp_path):
         (["bad-", "--name", "X"], "not a valid GitHub handle"),
         (["under_score", "--name", "X"], "not a valid GitHub handle"),
         (["ok", "--name", "  "], "must not be empty"),
-        (["ok"], "Missing option '--name'"),
+        (["ok"], "give the council's --name, or its register --code"),
         (["ok", "--name", "X", "--type", "London boro"], "did you mean 'london-borough'?"),
         (["ok", "--name", "X", "--nation", "Narnia"], "allowed: England, Scotland, Wales, Northern Ireland"),
         (["ok", "--name", "X", "--website", "www.x.gov.uk"], "is not an http(s) URL"),
