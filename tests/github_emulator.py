@@ -207,6 +207,8 @@ class _Bucket:
     limit: int
     remaining: int
     reset_at: float
+    resource: str = "core"  # as x-ratelimit-resource names it ("search" for tests/github_search.py)
+    window: float = RATE_WINDOW
 
     @property
     def used(self) -> int:
@@ -216,7 +218,7 @@ class _Bucket:
         # GitHub refills the whole allowance once the window has passed.
         if now >= self.reset_at:
             self.remaining = self.limit
-            self.reset_at = now + RATE_WINDOW
+            self.reset_at = now + self.window
 
     def headers(self) -> list[tuple[str, str]]:
         return [
@@ -224,7 +226,7 @@ class _Bucket:
             ("x-ratelimit-remaining", str(max(0, self.remaining))),
             ("x-ratelimit-reset", str(int(self.reset_at))),
             ("x-ratelimit-used", str(self.used)),
-            ("x-ratelimit-resource", "core"),
+            ("x-ratelimit-resource", self.resource),
         ]
 
 

@@ -22,34 +22,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 if TYPE_CHECKING:  # the emulator imports this module when it starts; only types are needed here
-    from tests.github_emulator import GitHubEmulator, _Account, _Reply, _Request
+    from tests.github_emulator import GitHubEmulator, _Account, _Bucket, _Reply, _Request
 
 SEARCH_DOCS = "https://docs.github.com/rest/search/search#search-users"
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 SEARCH_WINDOW = 60.0  # GitHub's search limit is per minute
 MAX_RESULTS = 1000  # GitHub serves only the first 1,000 results of any search
 _WORD = re.compile(r"[a-z0-9]+")
-
-
-@dataclass
-class _SearchBucket:
-    limit: int
-    remaining: int
-    reset_at: float
-
-    def refresh(self, now: float) -> None:
-        if now >= self.reset_at:
-            self.remaining = self.limit
-            self.reset_at = now + SEARCH_WINDOW
-
-    def headers(self) -> list[tuple[str, str]]:
-        return [
-            ("x-ratelimit-limit", str(self.limit)),
-            ("x-ratelimit-remaining", str(max(0, self.remaining))),
-            ("x-ratelimit-reset", str(int(self.reset_at))),
-            ("x-ratelimit-used", str(self.limit - max(0, self.remaining))),
-            ("x-ratelimit-resource", "search"),
-        ]
 
 
 @dataclass(frozen=True)
@@ -121,7 +100,7 @@ class SearchEndpoint:
         self.unauthenticated_limit = unauthenticated_limit
         self.limited_status = 403  # GitHub answers a used-up primary limit with 403, sometimes 429
         self.requests = 0  # search requests answered (including refusals), for tests to assert on
-        self._buckets: dict[str, _SearchBucket] = {}
+        self._buckets: dict[str, _Bucket] = {}
 
     def set_limit(self, limit: int, *, unauthenticated: int | None = None, limited_status: int = 403) -> None:
         """Change the per-minute limits (tests that must not wait a minute raise them) and the refusal status."""
@@ -131,11 +110,13 @@ class SearchEndpoint:
             self.limited_status = limited_status
             self._buckets.clear()
 
-    def _bucket(self, caller_bucket: str) -> _SearchBucket:
+    def _bucket(self, caller_bucket: str) -> _Bucket:
+        from tests.github_emulator import _Bucket
+
         bucket = self._buckets.get(caller_bucket)
         if bucket is None:
             limit = self.unauthenticated_limit if caller_bucket == "unauthenticated" else self.limit
-            bucket = _SearchBucket(limit, limit, self.emulator.clock() + SEARCH_WINDOW)
+            bucket = _Bucket(limit, limit, self.emulator.clock() + SEARCH_WINDOW, "search", SEARCH_WINDOW)
             self._buckets[caller_bucket] = bucket
         bucket.refresh(self.emulator.clock())
         return bucket
