@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,11 @@ def _order(authority: Authority) -> tuple[int, int, str]:
     return nation, kind, authority.name.lower()
 
 
+@functools.lru_cache(maxsize=4)  # the shipped register, mostly: every page that shows coverage asks
+def _ordered(register: Register) -> tuple[Authority, ...]:
+    return tuple(sorted(register.current(), key=_order))
+
+
 def coverage(
     councils: Iterable[Council], states: Iterable[HandleState] | None = None, register: Register | None = None
 ) -> Coverage:
@@ -112,7 +118,7 @@ def coverage(
         by_handle.setdefault(state.handle.lower(), []).append(state)
 
     rows = []
-    for authority in sorted(register.current(), key=_order):
+    for authority in _ordered(register):
         council = by_code.get(authority.code)
         handle_states = [s for h in (council.github if council else ()) for s in by_handle.get(h.lower(), [])]
         rows.append(CouncilCoverage(authority, council, handle_states))
