@@ -278,6 +278,7 @@ class Candidate:
 class Discovery:
     searched: int = 0  # councils searched for
     requests: int = 0  # search requests made
+    profiles_fetched: int = 0  # profile look-ups made (GitHub's core limit: 5,000 an hour with a token)
     candidates: list[Candidate] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -359,6 +360,7 @@ async def discover(
     """Search GitHub for each council's accounts and assess each account found (handles in
     `known_handles`, lower-cased, are left out). Candidates come best first within each council."""
     result = Discovery()
+    profiles_seen: dict[str, Profile | None] = {}  # a login found for several councils is looked up once
     for number, authority in enumerate(authorities, start=1):
         result.searched += 1
         found: dict[str, str] = {}  # lower login -> account type, in the order GitHub ranked them
@@ -376,7 +378,11 @@ async def discover(
                         found.setdefault(login, "Organization" if item.get("type") == "Organization" else "User")
                 taken += len(items)
                 url = response.next_url if items else None
-        profiles = await asyncio.gather(*(fetch_profile(client, login, kind) for login, kind in found.items()))
+        wanted = [(login, kind) for login, kind in found.items() if login.lower() not in profiles_seen]
+        fetched = await asyncio.gather(*(fetch_profile(client, login, kind) for login, kind in wanted))
+        profiles_seen.update((login.lower(), p) for (login, _), p in zip(wanted, fetched, strict=True))
+        result.profiles_fetched += len(wanted)
+        profiles = [profiles_seen[login.lower()] for login in found]
         candidates = [
             Candidate(authority, profile, assess(profile, authority)) for profile in profiles if profile is not None
         ]

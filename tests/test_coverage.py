@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from councilcode.catalogue import Catalogue
 from councilcode.cli.orgs import orgs
 from councilcode.config import load_councils
 from councilcode.coverage import coverage
+from councilcode.records import Council
 from councilcode.register import load_register
 from tests.helpers import config_text
 from tests.web_fixtures import COUNCILS
@@ -128,3 +131,24 @@ def test_api_councils_keeps_its_fields_and_gives_the_same_coverage_as_the_comman
     hackney = next(c for c in body["coverage"]["councils"] if c["code"] == "HCK")
     assert hackney["handles"] == ["LBHackney-IT"] and hackney["repositories"] == 3
     assert body["register"]["licence"] == "CC BY 4.0"
+
+
+def test_a_catalogue_of_schema_1_gains_codes(tmp_path: Path):
+    path = tmp_path / "catalogue.sqlite"
+    bristol = Council("Bristol City Council", ("BristolCityCouncil",), "unitary", "England", None, code="BST")
+    with Catalogue(path) as catalogue:
+        catalogue.sync_councils([bristol])
+    # As councilcode before codes left it: no code column, schema 1.
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE councils DROP COLUMN code")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with Catalogue(path, readonly=True) as old:  # the viewer reads it as it is
+        (council,) = old.councils()
+        assert council.code is None
+        assert coverage(old.councils()).publishing == 1  # matched by its register name meanwhile
+    with Catalogue(path) as catalogue:  # the next crawl migrates it and stores the code
+        catalogue.sync_councils([bristol])
+        assert catalogue.councils()[0].code == "BST"
+        assert catalogue.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"

@@ -60,6 +60,7 @@ ONLINE_CONCURRENCY = 8  # parallel GitHub look-ups: quick, but gentle on the API
 # up to an hour, say so (a wait of a few seconds, as a secondary limit may ask, is still taken).
 LOOKUP_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=2.0, timeout=15.0)
 LOOKUP_MAX_WAIT = 10.0
+DISCOVER_CONCURRENCY = 2
 
 
 # --- GitHub look-ups -----------------------------------------------------------------------------
@@ -122,14 +123,18 @@ class GitHub:
 
 @asynccontextmanager
 async def github(
-    api_url: str, app: AppCredentials | None, *, max_wait: float | None = LOOKUP_MAX_WAIT
+    api_url: str,
+    app: AppCredentials | None,
+    *,
+    max_wait: float | None = LOOKUP_MAX_WAIT,
+    concurrency: int = ONLINE_CONCURRENCY,
 ) -> AsyncIterator[GitHub]:
     """Look-ups against `api_url` as the App installation, else with $GITHUB_TOKEN when set."""
     tokens = token_source(app, os.environ.get("GITHUB_TOKEN") or None, api_url)
     client = GitHubClient(
         api_url,
         token_source=tokens,
-        concurrency=ONLINE_CONCURRENCY,
+        concurrency=concurrency,
         max_wait=max_wait,
         retry=LOOKUP_RETRY,
         notify=lambda message: click.echo(message, err=True),
@@ -506,20 +511,22 @@ async def _discover(
     authorities: list[Authority], known: set[str], api_url: str, app: AppCredentials | None, per_query: int
 ) -> Discovery:
     # No limit on waiting: a discovery takes minutes anyway, and every wait GitHub asks for is announced.
-    async with github(api_url, app, max_wait=None) as lookups, lookups.answers():
+    # Two requests in flight: the client keeps that many of the search budget in reserve, so pacing at the
+    # stated limit is not slowed by pauses for the last few searches of each minute.
+    async with github(api_url, app, max_wait=None, concurrency=DISCOVER_CONCURRENCY) as lookups, lookups.answers():
         per_minute = await search_limit(lookups.client)
         requests, seconds = estimate_seconds(authorities, per_query, per_minute)
         click.echo(
             f"Searching GitHub for the accounts of {_plural(len(authorities), 'council')}: "
             f"{_plural(requests, 'search request')} at {per_minute} a minute (GitHub's search limit), "
-            f"about {_minutes(seconds)}.",
+            f"about {_minutes(seconds)}; then the profile of each account found (up to {per_query} a search).",
             err=True,
         )
 
         def progress(authority: Authority, number: int) -> None:
             click.echo(f"[{number}/{len(authorities)}] {authority.label()}", err=True)
 
-        return await discover(
+        found = await discover(
             lookups.client,
             authorities,
             known_handles=known,
@@ -527,6 +534,12 @@ async def _discover(
             per_query=per_query,
             progress=progress,
         )
+        click.echo(
+            f"{_plural(found.requests, 'search request')} and {_plural(found.profiles_fetched, 'profile look-up')} "
+            f"made, {lookups.client.stats.waited_seconds:.0f}s waited for GitHub's rate limits.",
+            err=True,
+        )
+        return found
 
 
 @orgs.command("discover")
