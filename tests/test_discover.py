@@ -372,3 +372,25 @@ def test_add_shows_evidence_and_warns_about_a_lookalike(world, tmp_path: Path):
     assert "the council's own website" in good.stderr and "warning" not in good.stderr
     entry = next(c for c in load_councils(config) if c.code == council.code)
     assert entry.github == ("lookalike-00", "digital-team-00") and entry.name == council.name
+
+
+def test_websites_option_reads_another_list(world, tmp_path: Path):
+    emulator, w = world
+    council = w.councils[0]
+    config = tmp_path / "orgs.yaml"
+    config.write_text("councils:\n  - name: X\n    github: [x]\n")
+    websites = tmp_path / "websites.csv"
+    websites.write_text(f"local-authority-code,homepage-url\n{council.code},https://www.elsewhere.example.org\n")
+    args = ["discover", "--council", council.code, "--json", "--config", str(config), "--api-url", emulator.url]
+    shipped = json.loads(run(*args).stdout)["candidates"]
+    other = json.loads(run(*args, "--websites", str(websites)).stdout)["candidates"]
+    own = next(c for c in shipped if c["handle"] == "digital-team-00")
+    moved = next(c for c in other if c["handle"] == "digital-team-00")
+    assert own["verified"] and f"the council's own website ({council.domain})" in own["evidence"][0]
+    # adur-worthing.gov.uk serves two councils: without GOV.UK's word for it, it is only some government domain.
+    assert not moved["verified"]
+    assert f"blog is https://www.{council.domain}, a government domain of another body" in moved["evidence"]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("code,url\nX,y\n")
+    refused = run(*args, "--websites", str(broken))
+    assert refused.exit_code == 2 and "cannot read" in refused.stderr
