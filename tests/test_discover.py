@@ -394,3 +394,20 @@ def test_websites_option_reads_another_list(world, tmp_path: Path):
     broken.write_text("code,url\nX,y\n")
     refused = run(*args, "--websites", str(broken))
     assert refused.exit_code == 2 and "cannot read" in refused.stderr
+
+
+def test_write_leaves_out_a_verified_account_with_nothing_to_crawl(tmp_path: Path):
+    council = _world_councils()[0]
+    config = tmp_path / "orgs.yaml"
+    config.write_text("councils:\n  - name: X\n    github: [x]\n")
+    with GitHubEmulator(tokens={TOKEN}) as emulator:
+        emulator.search.set_limit(10_000)
+        emulator.add_account("council-code", name=council.name, blog=f"https://www.{council.domain}")
+        emulator.add_repo("council-code", FakeRepo(name="service"))
+        emulator.add_account("council-empty", name=f"{council.nice_name} data", email=f"data@{council.domain}")
+        args = ["discover", "--council", council.code, "--write", "--config", str(config), "--api-url", emulator.url]
+        result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "not added 'council-empty'" in result.stderr and "no public repositories" in result.stderr
+    entry = next(c for c in load_councils(config) if c.code == council.code)
+    assert entry.github == ("council-code",)

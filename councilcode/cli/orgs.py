@@ -632,6 +632,9 @@ def _write_verified(config_path: Path, found: Discovery, *, to_stderr: bool) -> 
     failed = False
     for candidate in (c for c in found.candidates if c.assessment.verified):
         a, login = candidate.authority, candidate.profile.login
+        if candidate.profile.public_repos == 0:  # as `orgs add` refuses it: nothing to crawl (yet)
+            click.echo(f"not added {login!r} for {a.label()}: it has no public repositories to crawl", err=True)
+            continue
         try:
             add_council(config_path, Council(name=a.name, code=a.code, github=(login,)))
         except ConfigError as exc:
