@@ -6,7 +6,8 @@ For N synthetic council repositories (tests/relevance/synthetic.py: 400 fictiona
 services, so groups are large and the similarity graph denser than a real catalogue's) and for the
 real corpus plus 300 distractors (skipped when absent), it measures:
 
-- each stage: terms (README to words), TF-IDF vectors, the k-nearest-neighbour graph, average-linkage
+- each stage: terms (README to words), TF-IDF vectors, the k-nearest-neighbour graph (and each
+  repository's most similar work at other councils), average-linkage
   clustering, and making the groups (reuse, labels);
 - the whole of `build_groups`, as an index run pays it when the catalogue has changed;
 - `refresh_groups` when nothing changed (every other index run): a digest of the fingerprints.
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from councilcode.indexer.build import Entry  # noqa: E402
 from councilcode.indexer.collaborate import THRESHOLD, build_groups, refresh_groups  # noqa: E402
 from councilcode.indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors  # noqa: E402
+from councilcode.indexer.group_finder import SIMILAR  # noqa: E402
 from councilcode.indexer.group_terms import TermExtractor  # noqa: E402
 from councilcode.records import Repository  # noqa: E402
 from tests.relevance.corpus_records import corpus_available, load_corpus_repositories  # noqa: E402
@@ -44,11 +46,12 @@ def stages(repositories: list[Repository]) -> dict[str, float]:
     times["terms"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    vectors = tfidf_vectors([d.weights for d in described], [r.council for r in repositories])
+    councils = [r.council for r in repositories]
+    vectors = tfidf_vectors([d.weights for d in described], councils)
     times["vectors"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    edges = neighbour_graph(vectors.matrix, k=NEIGHBOURS)
+    edges, _ = neighbour_graph(vectors.matrix, k=NEIGHBOURS, owners=councils, others=SIMILAR)
     times["graph"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -23,6 +23,7 @@ MIN_EDGE = 0.05  # similarities below this are noise and never join anything
 MAX_TERMS = 15  # a repository is described by its strongest terms; see _keep_largest
 MIN_TERMS = 3
 MIN_DF_LIMIT = 50  # max_df never drops a term used by fewer repositories than this
+CANDIDATES = 64  # most similar rows looked at per row when picking other owners' (see neighbour_graph)
 BLOCK_ROWS = 512  # rows of the similarity matrix held densely at once (512 x 25,000 floats = 50 MB)
 
 
@@ -115,30 +116,55 @@ def _keep_largest(matrix: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
 
 
 def neighbour_graph(
-    matrix: sparse.csr_matrix, k: int = NEIGHBOURS, min_similarity: float = MIN_EDGE
-) -> dict[tuple[int, int], float]:
-    """{(i, j): cosine similarity} with i < j, for each row's `k` most similar other rows at or
-    above `min_similarity` (an edge is kept if either end chose it)."""
+    matrix: sparse.csr_matrix,
+    k: int = NEIGHBOURS,
+    min_similarity: float = MIN_EDGE,
+    *,
+    owners: Sequence[str] | None = None,
+    others: int = 0,
+) -> tuple[dict[tuple[int, int], float], dict[int, list[tuple[int, float]]]]:
+    """({(i, j): cosine similarity} with i < j, for each row's `k` most similar other rows at or
+    above `min_similarity` (an edge is kept if either end chose it); and, when `owners` are given,
+    {i: [(j, similarity), ...]}: each row's `others` most similar rows of other owners, best first)."""
     n = matrix.shape[0]
     edges: dict[tuple[int, int], float] = {}
+    nearest: dict[int, list[tuple[int, float]]] = {}
     if n < 2:
-        return edges
+        return edges, nearest
     transposed = matrix.T.tocsc()
     k = min(k, n - 1)
+    codes = None
+    # One partial sort picks the candidates for both: the k best, and the best of other owners
+    # among a few more (a row with more than CANDIDATES - others near-copies at its own owner
+    # shows fewer similar repositories, not wrong ones).
+    width = k
+    if owners is not None and others > 0:
+        index: dict[str, int] = {}
+        codes = np.array([index.setdefault(owner, len(index)) for owner in owners], dtype=np.int32)
+        width = min(n - 1, max(k, CANDIDATES))
     for start in range(0, n, BLOCK_ROWS):
         stop = min(n, start + BLOCK_ROWS)
         block = (matrix[start:stop] @ transposed).toarray()
         block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # a row is not its own neighbour
         np.negative(block, out=block)  # argpartition is quickest picking the k smallest
-        best = np.argpartition(block, k - 1, axis=1)[:, :k]
+        best = np.argpartition(block, width - 1, axis=1)[:, :width]
         scores = -np.take_along_axis(block, best, axis=1)
-        for offset, (columns, sims) in enumerate(zip(best, scores, strict=True)):
+        order = np.argsort(-scores, axis=1, kind="stable")  # best first, within the candidates
+        best = np.take_along_axis(best, order, axis=1)
+        scores = np.take_along_axis(scores, order, axis=1)
+        for offset, (columns, sims) in enumerate(zip(best[:, :k].tolist(), scores[:, :k].tolist(), strict=True)):
             i = start + offset
-            for j, sim in zip(columns.tolist(), sims.tolist(), strict=True):
+            for j, sim in zip(columns, sims, strict=True):
                 if sim >= min_similarity:
-                    key = (i, j) if i < j else (j, i)
-                    edges[key] = sim
-    return edges
+                    edges[(i, j) if i < j else (j, i)] = sim
+        if codes is not None:
+            other = (codes[best] != codes[start:stop, None]) & (scores >= min_similarity)
+            for offset in np.flatnonzero(other.any(axis=1)).tolist():
+                chosen = np.flatnonzero(other[offset])[:others]
+                nearest[start + offset] = list(
+                    zip(best[offset, chosen].tolist(), scores[offset, chosen].tolist(), strict=True)
+                )
+    return edges, nearest
 
 
 def average_linkage(n: int, edges: Mapping[tuple[int, int], float], threshold: float) -> list[list[int]]:

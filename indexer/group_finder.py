@@ -1,21 +1,22 @@
-"""Repositories to groups: vectors, clustering, then what each group shows (label, councils, reuse).
+"""Repositories to groups: vectors, clustering, then what each group shows (label, councils, reuse,
+the words members share), and each repository's most similar work at other councils.
 
-The numerical work is in `indexer.group_clusters` and the text work in `indexer.group_terms`;
-`indexer.collaborate` holds the records this makes and stores them at index time.
+The numerical work is in `indexer.group_clusters` and the text work in `indexer.group_terms`; the
+records are `indexer.group_records`, which `indexer.collaborate` stores at index time.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
 
 from councilcode.catalogue import slugify
-from councilcode.indexer.collaborate import THRESHOLD, Group, GroupRepository
 from councilcode.indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors
+from councilcode.indexer.group_records import THRESHOLD, Group, GroupRepository, SharedWords
 from councilcode.indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor
 from councilcode.records import Repository
 
@@ -24,14 +25,69 @@ LABEL_PHRASES = 2
 KEY_TERMS = 6
 SEARCH_WORDS = 3
 BIGRAM_PREFERENCE = 1.5  # a bigram beats a unigram unless the unigram is half as strong again
+SHARED_WORDS = 8  # words shown as the reason for a group
+SIMILAR = 8  # similar repositories at other councils kept per repository
+SIMILAR_MIN = 0.1  # below this cosine two repositories share a word or two, not a purpose
+CARRY_OVER = 0.5  # a group keeps an old group's id when it holds at least this share of the old members
+
+# Plain names for kinds of work, by the term (stem or stem bigram, as `TermExtractor` makes them)
+# that says a group is that kind. A group is named by the first of its distinctive terms found
+# here; other groups by their best phrases. General council vocabulary, like CONCEPTS in
+# indexer.group_terms, which brings the different names for these kinds to these terms.
+KIND_LABELS: dict[str, str] = {
+    "design system": "Design systems and component libraries",
+    "localgov drupal": "LocalGov Drupal sites and modules",
+    "drupal": "Drupal sites and modules",
+    "umbraco": "Umbraco sites and packages",
+    "wordpress": "WordPress themes and plugins",
+    "sharepoint": "SharePoint customisations",
+    "opendata": "Open data publishing",
+    "dashboard": "Dashboards of local statistics",
+    "map": "Web maps and map tools",
+    "qgis": "QGIS plugins",
+    "qgis plugin": "QGIS plugins",
+    "gazett": "Address gazetteers and address lookup",
+    "wast": "Bins, waste and recycling",
+    "school closur": "School and service closures",
+    "verint": "Verint customisations",
+    "govpay": "GOV.UK Pay integrations",
+    "intranet": "Staff intranets",
+    "code standard": "Coding standards and manuals",
+    "prototyp kit": "Prototypes made with the GOV.UK Prototype Kit",
+    "jadu": "Jadu CMS customisations",
+    "food hygien": "Food hygiene",
+    "chatbot": "Chatbots",
+    "wagtail": "Wagtail sites",
+    "prototyp": "Prototypes",
+    "social care": "Social care",
+    "googl analyt": "Web analytics",
+    "solr": "Site search",
+    "pollut": "Air quality",
+    "air qualiti": "Air quality",
+    "geocod": "Geocoding",
+    "migrat": "Content migration",
+}
+KIND_RANK = 3  # a kind names a group only if its term is among the group's best few
 
 
-def find_groups(repositories: Sequence[Repository], *, threshold: float = THRESHOLD) -> list[Group]:
+def find_groups(
+    repositories: Sequence[Repository], *, threshold: float = THRESHOLD, previous: Sequence[Group] = ()
+) -> list[Group]:
     """Groups of similar repositories spanning two or more councils, most councils first."""
+    return find_groups_and_similar(repositories, threshold=threshold, previous=previous)[0]
+
+
+def find_groups_and_similar(
+    repositories: Sequence[Repository], *, threshold: float = THRESHOLD, previous: Sequence[Group] = ()
+) -> tuple[list[Group], dict[str, list[tuple[str, float]]]]:
+    """The groups, and {full name (lower case): [(full name, cosine), ...]}: each repository's most
+    similar repositories at other councils by the same vectors, for "Similar work at other councils".
+    A group that carries on one of `previous` (holds most of its members) keeps its id."""
     extractor = TermExtractor()
     described = [extractor.terms(repo) for repo in repositories]
-    vectors = tfidf_vectors([d.weights for d in described], [repo.council for repo in repositories])
-    edges = neighbour_graph(vectors.matrix, k=NEIGHBOURS)
+    councils = [repo.council for repo in repositories]
+    vectors = tfidf_vectors([d.weights for d in described], councils)
+    edges, nearest = neighbour_graph(vectors.matrix, k=NEIGHBOURS, owners=councils, others=SIMILAR)
     groups = []
     for members in average_linkage(len(repositories), edges, threshold):
         group = _make_group(
@@ -44,7 +100,61 @@ def find_groups(repositories: Sequence[Repository], *, threshold: float = THRESH
         if group is not None:
             groups.append(group)
     groups.sort(key=lambda g: (-len(g.councils), -len(g.repositories), g.label, g.id))
-    return groups
+    groups = _carry_ids_over(_distinct_labels(groups), previous)
+    similar = {
+        repositories[i].full_name.lower(): [
+            (repositories[j].full_name, round(score, 4)) for j, score in found if score >= SIMILAR_MIN
+        ]
+        for i, found in nearest.items()
+    }
+    return groups, {name: found for name, found in similar.items() if found}
+
+
+def _distinct_labels(groups: list[Group]) -> list[Group]:
+    """Groups (most councils first) whose labels tell them apart: when several are the same kind of
+    work, all but the first add what sets them apart ("Web maps and map tools: leaflet")."""
+    seen: set[str] = set()
+    distinct = []
+    for group in groups:
+        label = group.label
+        if label in seen:
+            words = set(label.lower().replace(",", " ").split())
+            extra = next((t for t in group.terms if not set(t.lower().split()) & words), None)
+            label = f"{label}: {extra}" if extra else label
+            group = replace(group, label=label)
+        seen.add(label)
+        distinct.append(group)
+    return distinct
+
+
+def _carry_ids_over(groups: list[Group], previous: Sequence[Group]) -> list[Group]:
+    """Groups with the id of the previous group each carries on, so /collaborate/{id} links survive
+    a member joining, leaving or changing. Best overlaps first; each old id goes to one group."""
+    if not previous:
+        return groups
+    old_members = {g.id: {r.full_name.lower() for r in g.members} for g in previous}
+    candidates = []
+    for n, group in enumerate(groups):
+        members = {r.full_name.lower() for r in group.members}
+        for old_id, old in old_members.items():
+            shared = len(members & old)
+            if shared >= 2 and shared >= CARRY_OVER * len(old):
+                candidates.append((-shared, old_id, n))
+    candidates.sort()
+    taken: dict[int, str] = {}
+    used: set[str] = set()
+    for _, old_id, n in candidates:
+        if n not in taken and old_id not in used:
+            taken[n] = old_id
+            used.add(old_id)
+    carried = []
+    for n, group in enumerate(groups):
+        if n in taken:
+            group = replace(group, id=taken[n])
+        elif group.id in used:  # a new group's own id (label and members) already carried on: keep ids unique
+            group = replace(group, id=f"{group.id}-{n}")
+        carried.append(group)
+    return carried
 
 
 def _make_group(
@@ -60,7 +170,7 @@ def _make_group(
     councils = sorted({m.council for m in built}, key=str.lower)
     if len(councils) < 2:
         return None  # one council's own work, or one project and its forks: not duplicated effort
-    phrases = _distinctive_terms(members, described, rows, terms, extractor)
+    phrases, councils_using = _distinctive_terms(members, described, rows, terms, extractor)
     label = _label(phrases)
     names = sorted(m.full_name.lower() for m in members)
     digest = hashlib.sha1("\n".join(names).encode("utf-8")).hexdigest()[:6]
@@ -77,6 +187,9 @@ def _make_group(
             _member(m, reuse_of[m.full_name]) for m in sorted(members, key=_member_order) if m.full_name in reuse_of
         ],
         cohesion=round(cohesion, 3),
+        shared=[
+            SharedWords(p.text, len(councils_using.get(p.term, set()) & set(councils))) for p in phrases[:SHARED_WORDS]
+        ],
     )
 
 
@@ -133,11 +246,11 @@ def _distinctive_terms(
     rows: sparse.csr_matrix,
     terms: list[str],
     extractor: TermExtractor,
-) -> list[Phrase]:
-    """The group's terms, best first. A term scores its weight in the group's centroid, doubled
-    when every member's name has it (a name is the summary its authors chose), and counts only if
-    members at two or more councils use it; bigrams are preferred, and a word inside a better
-    bigram is left out."""
+) -> tuple[list[Phrase], dict[str, set[str]]]:
+    """The group's terms, best first, and the councils using each term. A term scores its weight in
+    the group's centroid, doubled when every member's name has it (a name is the summary its
+    authors chose), and counts only if members at two or more councils use it; bigrams are
+    preferred, and a word inside a better bigram is left out."""
     centroid = np.asarray(rows.mean(axis=0)).ravel()
     present = rows.tocsc()
     candidates: list[tuple[float, str]] = []
@@ -166,9 +279,9 @@ def _distinctive_terms(
             continue  # "drupal" after "localgov drupal"
         covered |= stems
         chosen.append(Phrase(round(score, 4), term, extractor.spell(term, names)))
-        if len(chosen) >= max(KEY_TERMS, SEARCH_WORDS):
+        if len(chosen) >= max(KEY_TERMS, SEARCH_WORDS, SHARED_WORDS):
             break
-    return chosen
+    return chosen, councils_using
 
 
 def _more_specific(word: str, councils_using: dict[str, set[str]]) -> str:
@@ -185,14 +298,21 @@ def _more_specific(word: str, councils_using: dict[str, set[str]]) -> str:
 
 
 def _label(phrases: list[Phrase]) -> str:
-    """The best phrase, and the second when it is a different idea nearly as strong."""
+    """The kind of work when one of the best terms names a known kind ("Design systems and component
+    libraries"); otherwise the best phrase, and the second when it is a different idea nearly as
+    strong ("Parking permits, visitor parking")."""
     if not phrases:
-        return "similar repositories"
+        return "Similar repositories"
+    for phrase in phrases[:KIND_RANK]:
+        for term in (phrase.term, *phrase.term.split(BIGRAM_SEPARATOR)):
+            if term in KIND_LABELS:
+                return KIND_LABELS[term]
     texts = [phrases[0].text]
     for phrase in phrases[1:LABEL_PHRASES]:
         if phrase.score >= 0.5 * phrases[0].score and not phrase.stems & phrases[0].stems:
             texts.append(phrase.text)
-    return ", ".join(texts)
+    label = ", ".join(texts)
+    return label[:1].upper() + label[1:]
 
 
 def _search_query(phrases: list[Phrase]) -> str:

@@ -1,11 +1,13 @@
 """The words that say what a repository *is*, for grouping similar work across councils.
 
 Search wants every word a person might type; grouping wants only the words that tell one kind of
-software from another. So README boilerplate (install, npm, run, licence, contributing...), stop
-words and numbers are dropped, words are stemmed (components -> compon), a few compounds are
-joined (front end, front-end, frontend -> frontend), a few names for the same kind of thing are
-made one (style guide, pattern library -> design system), and adjacent words are also kept as
-bigrams, which carry most of the meaning ("alert banner", "design system", "open data").
+software from another. So a README's sections about installing, running, testing, licensing and
+contributing are left out (and a framework's template README entirely), boilerplate words (install,
+npm, run, licence, frontend...), stop words and numbers are dropped, words are stemmed (components
+-> compon), a few compounds are joined (front end, front-end -> frontend), a few names for the same
+kind of thing are made one (style guide, pattern library -> design system), words that name one kind
+of work among others also count as the kind (leaflet, arcgis -> map), and adjacent words are also
+kept as bigrams, which carry most of the meaning ("alert banner", "design system").
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ README_WORDS = 400
 README_SOURCE_CHARS = 8_000  # enough Markdown for README_WORDS words of prose, badges and all
 LEAD_WORDS = 40  # the opening, which counts as much as a description
 # Field weights: a name or a description is a deliberate summary, a README word one of hundreds.
-NAME_WEIGHT = 2.0
+NAME_WEIGHT = 4.0
 DESCRIPTION_WEIGHT = 2.0
 TOPIC_WEIGHT = 2.0
 README_WEIGHT = 1.0
@@ -82,9 +84,10 @@ _BOILERPLATE = """
     author authors feature features vote reaction reactions
     change changes changed update updates updated new old good better best high real value values
     process processes processing call calls called make making made template templates host hosted
-    hosting option options field fields key keys path paths root src dist lib bin usr tmp etc
+    hosting option options field fields key keys path paths root src dist lib usr tmp etc
     support overview introduction usage purpose intended aim aims goal goals various different
     across around able help helps helpful thing things something way ways lot lots
+    frontend backend javascript typescript java assets compiled spa purely
 """
 BOILERPLATE = frozenset(_BOILERPLATE.split())
 
@@ -104,26 +107,74 @@ COMPOUNDS: dict[tuple[str, str], str] = {
     ("work", "flow"): "workflow",
     ("geo", "json"): "geojson",
     ("dot", "net"): "dotnet",
+    ("arc", "gis"): "arcgis",
+    ("open", "layers"): "openlayers",
+    ("map", "box"): "mapbox",
 }
 
-# Different names for one kind of thing, made one so that they meet. Short and general on purpose,
-# like the search synonyms (indexer/synonyms.py): only names councils use for the same thing.
+# Different names for one kind of thing, made one so that they meet; the longest match wins ("coding
+# style guide" is a standard, "style guide" a design system). Short and general on purpose, like the
+# search synonyms (indexer/synonyms.py): only names councils use for the same thing.
+_DESIGN_SYSTEM = ("design", "system")
 CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
-    variant: ("design", "system")
-    for variant in (
-        ("design", "guide"),
-        ("style", "guide"),
-        ("styleguide",),
-        ("style", "system"),
-        ("pattern", "library"),
-        ("component", "library"),
-        ("components", "library"),
-        ("ui", "kit"),
-        ("ui", "library"),
-        ("frontend", "toolkit"),
-    )
+    **{
+        variant: _DESIGN_SYSTEM
+        for variant in (
+            ("design", "guide"),
+            ("style", "guide"),
+            ("styleguide",),
+            ("style", "system"),
+            ("pattern", "library"),
+            ("component", "library"),
+            ("components", "library"),
+            ("ui", "kit"),
+            ("ui", "library"),
+            ("frontend", "toolkit"),
+            ("design", "language"),
+        )
+    },
+    ("coding", "style", "guide"): ("coding", "standards"),
+    ("coding", "style"): ("coding", "standards"),
+    ("word", "press"): ("wordpress",),
+    ("wp",): ("wordpress",),
+    ("share", "point"): ("sharepoint",),
+    # "open" alone is boilerplate (open source), so open data is kept as one word
+    ("open", "data"): ("opendata",),
+    ("gov", "uk", "pay"): ("govpay",),
+    ("govuk", "pay"): ("govpay",),
+    ("gov", "pay"): ("govpay",),
+    ("address", "base"): ("addressbase",),
+    ("land", "and", "property", "gazetteer"): ("gazetteer",),
+    ("bin", "collection"): ("bin", "collections"),
+}
+
+# Words that name one kind of work among others of its kind: each also counts as the kind's own
+# term, so a Leaflet map and an OpenLayers map meet on "map" while keeping their own words.
+_KINDS = {
+    "design system": (
+        "components",
+        "style",
+        "styles",
+        "stylesheet",
+        "stylesheets",
+        "css",
+        "scss",
+        "sass",
+        "styleguide",
+    ),
+    "map": ("map", "maps", "mapping", "leaflet", "openlayers", "mapbox", "arcgis", "webmap", "gis"),
+    "waste": ("bin", "bins", "waste", "recycling", "recycle", "rubbish", "refuse"),
+    "gazetteer": ("gazetteer", "gazetteers", "addressbase", "llpg", "geocoder", "geocoding", "uprn"),
+    "dashboard": ("dashboard", "dashboards", "shiny"),
+    "opendata": ("ckan",),
+}
+_KIND_OF = {
+    word: BIGRAM_SEPARATOR.join(porter2_stem(part) for part in kind.split())
+    for kind, words in _KINDS.items()
+    for word in words
 }
 _FIRSTS = frozenset(first for first, _ in COMPOUNDS) | frozenset(variant[0] for variant in CONCEPTS)
+_LONGEST_CONCEPT = max(len(variant) for variant in CONCEPTS)
 _DROPPED = STOP_WORDS | BOILERPLATE
 
 # Words, and punctuation that ends a phrase (no bigram is made across it).
@@ -154,14 +205,81 @@ def markdown_words_text(source: str) -> str:
 
 
 def readme_plain_text(repo: Repository) -> str:
-    """The opening of the README as plain text: Markdown cheaply, other formats through the indexer's
-    converter (reStructuredText, RDoc and HTML READMEs are few)."""
+    """What the README says the project is, as plain text: its opening and the sections about what
+    it does, without the sections about installing, running, testing, deploying, licensing or
+    contributing, and without a framework's template text. Markdown cheaply; other formats through
+    the indexer's converter (reStructuredText, RDoc and HTML READMEs are few)."""
     source = (repo.readme or "")[:README_SOURCE_CHARS]
     if not source:
         return ""
     if readme_format(repo.readme_path) in ("markdown", "text"):
-        return markdown_words_text(source)
+        return about_sections(markdown_words_text(source))
     return readme_to_text(source, repo.readme_path)
+
+
+# A section under a heading with one of these words is about building, running or sharing the
+# project, not about what it is.
+_HOUSEKEEPING = """
+    install installation installing installer setup started prerequisites prerequisite requirements
+    dependencies dependency running run deploy deployment deploying deployments build building test tests
+    testing licence license licenses licences copyright contributing contribute contributors contribution
+    development developing developers configuration configure config environment environments variables
+    troubleshooting changelog release releases versioning contact contacts maintainers maintainer authors
+    credits acknowledgements acknowledgments conduct security docker scripts commands quick quickstart
+    usage todo roadmap contents faq support help debugging linting local locally upgrading migrations built bugs
+    issues
+"""
+_HOUSEKEEPING_HEADINGS = frozenset(_HOUSEKEEPING.split())
+# The openings of framework templates' READMEs, which say what made the project, not what it is.
+_SCAFFOLDING = re.compile(
+    r"this template provides a minimal setup|bootstrapped with \W*create react app|"
+    r"this project was generated with \W*angular cli|is a \W*next\.?js\W* project bootstrapped|"
+    r"this template should help get you started developing|getting started with create react app",
+    re.IGNORECASE,
+)
+_ATX = re.compile(r"^ {0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+
+
+def about_sections(text: str) -> str:
+    """`text` (Markdown with code and links already taken out) without housekeeping sections."""
+    lines = text.splitlines()
+    kept: list[str] = []
+    skipping = False
+    level = 0  # the heading level that started the skipped section
+    underline = False  # the line is a Setext heading's underline
+    for i, line in enumerate(lines):
+        if underline:
+            underline = False
+            continue
+        heading, depth = _heading(line, lines[i + 1] if i + 1 < len(lines) else "")
+        underline = heading is not None and not _ATX.match(line)
+        if heading is None:
+            if not skipping:
+                kept.append(line)
+            continue
+        if skipping and depth > level:
+            continue  # a subsection of a skipped section
+        words = set(re.findall(r"[a-z]+", heading.lower()))
+        skipping = bool(words & _HOUSEKEEPING_HEADINGS) or bool(_SCAFFOLDING.search(heading))
+        level = depth
+        if not skipping:
+            kept.append(heading + ".")
+    about = "\n".join(kept)
+    if _SCAFFOLDING.search(about[:600]):
+        return ""
+    return about
+
+
+def _heading(line: str, following: str) -> tuple[str | None, int]:
+    """(heading text, level) when `line` is a heading, else (None, 0)."""
+    match = _ATX.match(line)
+    if match and (match.group(2) or not line.strip("# ")):
+        return match.group(2), len(match.group(1))
+    setext = _SETEXT.match(following)
+    if setext and line.strip() and not _SETEXT.match(line):
+        return line.strip(), 1 if setext.group(1)[0] == "=" else 2
+    return None, 0
 
 
 @dataclass
@@ -228,6 +346,9 @@ class TermExtractor:
                 continue
             key = stem(word)
             weights[key] += weight
+            kind = _KIND_OF.get(word)
+            if kind is not None and kind != key:
+                weights[kind] += weight
             if bigrams and previous is not None and previous != key:
                 pair = previous + BIGRAM_SEPARATOR + key
                 weights[pair] += weight * BIGRAM_WEIGHT
@@ -324,16 +445,16 @@ def _rewrite(raw: list[str]) -> list[str]:
     while i < n:
         word = joined[i]
         if word in _FIRSTS:
-            concept = CONCEPTS.get((word, joined[i + 1])) if i + 1 < n else None
-            if concept:
-                out.extend(concept)
-                i += 2
-                continue
-            concept = CONCEPTS.get((word,))
-            if concept:
-                out.extend(concept)
+            for size in range(min(_LONGEST_CONCEPT, n - i), 0, -1):
+                concept = CONCEPTS.get(tuple(joined[i : i + size]))
+                if concept:
+                    out.extend(concept)
+                    i += size
+                    break
+            else:
+                out.append(word)
                 i += 1
-                continue
+            continue
         out.append(word)
         i += 1
     return out

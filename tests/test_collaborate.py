@@ -24,7 +24,7 @@ from councilcode.indexer.collaborate import (
 )
 from councilcode.indexer.group_clusters import average_linkage, neighbour_graph, tfidf_vectors
 from councilcode.indexer.group_finder import find_groups
-from councilcode.indexer.group_terms import TermExtractor, markdown_words_text
+from councilcode.indexer.group_terms import TermExtractor, about_sections, markdown_words_text
 from councilcode.records import Repository
 from councilcode.settings import DataDir
 from tests.factories import make_repository
@@ -83,10 +83,37 @@ def test_terms_leave_out_boilerplate_and_keep_what_it_is() -> None:
         "```bash\nnpm run secret-word-in-code\n```\n"
     )
     terms = TermExtractor().terms(make_repo("LBCamden/lbcamden-frontend", "Camden", readme)).weights
-    assert {"compon", "frontend", "design system", "design", "camden"} <= set(terms)
+    assert {"compon", "design system", "design", "camden"} <= set(terms)
     for noise in ("instal", "install", "npm", "run", "licenc", "council", "servic", "secret", "badg", "test"):
         assert noise not in terms, noise
-    assert "front" not in terms and "end" not in terms  # front-end -> frontend
+    # front-end -> frontend, which says how a project is built (front end or back end), not what it is for
+    assert "front" not in terms and "end" not in terms and "frontend" not in terms
+
+
+def test_readme_sections_about_housekeeping_are_left_out() -> None:
+    readme = (
+        "Gritting routes\n===============\n\nShows where the gritters are on a winter night.\n\n"
+        "## Features\n\n* Live gritter positions\n\n"
+        "## Getting started\n\nClone it and configure the tokens.\n\n### Prerequisites\n\nA kettle.\n\n"
+        "## Licence\n\nOpen Government Licence.\n\n## Data sources\n\nGritter telemetry.\n"
+    )
+    text = about_sections(markdown_words_text(readme))
+    for kept in ("Gritting routes", "winter night", "Features", "gritter positions", "Data sources", "telemetry"):
+        assert kept in text, kept
+    for dropped in ("Clone", "tokens", "kettle", "Government", "====="):
+        assert dropped not in text, dropped
+    # A framework's template README says nothing about the project.
+    assert about_sections("# React + Vite\n\nThis template provides a minimal setup to get React working.") == ""
+
+
+def test_kinds_of_work_meet_under_one_term() -> None:
+    extractor = TermExtractor()
+    leaflet = extractor.terms(make_repo("a/leaflet-maps", "A", "# Leaflet maps\n\nLeaflet maps of parks.")).weights
+    arcgis = extractor.terms(make_repo("b/widgets", "B", "# Widgets\n\nArcGIS widgets for our GIS.")).weights
+    assert "map" in leaflet and "map" in arcgis and "leaflet" in leaflet and extractor.stem("arcgis") in arcgis
+    wordpress = extractor.terms(make_repo("c/ldc-wp", "C", "")).weights
+    assert "wordpress" in wordpress
+    assert "code standard" in extractor.terms(make_repo("d/standards", "D", "# Coding Style Guide")).weights
 
 
 def test_identifiers_split_and_bigrams_do_not_cross_punctuation() -> None:
@@ -142,7 +169,7 @@ def test_too_little_text_is_not_grouped() -> None:
     docs = [{"text": 1.0}, {"text": 1.0}, {"alert": 1.0, "banner": 1.0, "drupal": 1.0}] * 2
     vectors = tfidf_vectors(docs, ["A", "B", "C", "D", "E", "F"], max_df=1.0)
     assert list(np.diff(vectors.matrix.indptr)) == [0, 0, 3, 0, 0, 3]
-    assert neighbour_graph(vectors.matrix) == {(2, 5): pytest.approx(1.0)}
+    assert neighbour_graph(vectors.matrix)[0] == {(2, 5): pytest.approx(1.0)}
 
 
 def test_neighbour_graph_finds_the_most_similar_rows() -> None:
@@ -152,9 +179,12 @@ def test_neighbour_graph_finds_the_most_similar_rows() -> None:
         max_df=1.0,
         min_terms=1,
     )
-    edges = neighbour_graph(vectors.matrix, k=1)
+    edges, nearest = neighbour_graph(vectors.matrix, k=1, owners=["P", "P", "R", "S"], others=2)
     assert (0, 1) in edges and (2, 3) in edges
     assert all(0.0 < sim <= 1.0 + 1e-6 for sim in edges.values())
+    # Most similar at other owners, best first: row 1's own owner's row 0 is left out.
+    assert [j for j, _ in nearest[1]] == [2]
+    assert [j for j, _ in nearest[2]] == [3, 1]
 
 
 # -- groups ----------------------------------------------------------------------------------------
@@ -173,11 +203,12 @@ def test_groups_span_councils_and_show_forks_as_reuse() -> None:
     assert [(r.full_name, r.of, r.fork) for r in banner.reuse] == [
         ("delta/alert-banner", "alpha-council/alert-banner", True)
     ]
-    assert banner.label == "alert banner"
+    assert banner.label == "Alert banner"
+    assert banner.shared[0].words == "alert banner" and banner.shared[0].councils == 3
     assert "alert" in banner.search_query
     parking = by_member["alpha-council/parking-permits"]
     assert parking.councils == ["Alpha Council", "Beta District Council"]
-    assert "parking" in parking.label
+    assert "parking" in parking.label.lower()
     # One council's two gritting repositories are its own business, not duplicated effort.
     assert "gamma/gritting" not in by_member
     assert "epsilon/payroll" not in by_member
@@ -196,6 +227,56 @@ def test_group_ids_are_stable_and_groups_survive_a_json_round_trip(tmp_path: Pat
     assert found is not None and "alpha-council/alert-banner" in {r.full_name for r in found.repositories}
     assert loaded.group_of("nobody/nothing") is None
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed into place
+
+
+def test_group_ids_survive_a_member_joining_leaving_or_changing() -> None:
+    first = build_groups(small_catalogue())
+    banner = first.group_of("alpha-council/alert-banner")
+    assert banner is not None
+    joined = make_repo("zeta/alerts", "Zeta Council", BANNER.format(title="Emergency alerts"), id=10)
+    changed = [
+        replace(r, readme=r.readme + "\nAlso shows a countdown.") if r.name == "site-alerts" else r
+        for r in small_catalogue()
+        if r.name != "drupal-alert-banner"
+    ]
+    second = build_groups([*changed, joined], previous=first)
+    again = second.group_of("alpha-council/alert-banner")
+    assert again is not None and again.id == banner.id
+    assert "zeta/alerts" in {r.full_name for r in again.repositories}
+    # Without the previous groups the id is worked out from the label and members, so it differs.
+    fresh = build_groups([*changed, joined]).group_of("alpha-council/alert-banner")
+    assert fresh is not None and fresh.id != banner.id
+
+
+def test_similar_work_comes_from_the_same_vectors() -> None:
+    found = build_groups(small_catalogue()).similar_to("ALPHA-COUNCIL/alert-banner")
+    names = [name for name, _ in found]
+    assert names[:2] and set(names[:2]) <= {"beta-dc/site-alerts", "gamma/drupal-alert-banner", "delta/alert-banner"}
+    assert all(not name.startswith("alpha-council/") for name in names)  # other councils only
+    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+
+
+def test_indexer_modules_import_no_cycle() -> None:
+    # The grouping modules import one another in one direction only (records <- finder <- store).
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "indexer"
+    imports: dict[str, set[str]] = {}
+    for path in root.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("councilcode.indexer."):
+                found.add(node.module.rsplit(".", 1)[1])
+        imports[path.stem] = found
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for module in imports.get(start, ()):
+            if module == target or (module not in seen and reaches(module, target, seen | {module})):
+                return True
+        return False
+
+    cycles = sorted(module for module in imports if reaches(module, module, {module}))
+    assert not cycles, cycles
 
 
 def test_public_json_has_the_documented_shape() -> None:

@@ -161,22 +161,34 @@ def corpus_client(corpus_data_dir: DataDir) -> Iterator[TestClient]:
 
 def test_corpus_design_system_and_drupal_groups_on_the_page(corpus_client: TestClient) -> None:
     body = corpus_client.get("/api/collaborate").json()
-    by_label = {g["label"]: g for g in body["groups"]}
-    design = by_label["design system"]
-    assert {
-        "London Borough of Camden",
-        "Oxfordshire County Council",
-        "Barnsley Metropolitan Borough Council",
-    } <= set(design["councils"])
-    drupal = next(g for label, g in by_label.items() if "drupal" in label)
+    camden = next(
+        g for g in body["groups"] if "LBCamden/lbcamden-frontend" in [r["full_name"] for r in g["repositories"]]
+    )
+    assert camden["label"] == "Design systems and component libraries"
+    assert {"London Borough of Camden", "Barnsley Metropolitan Borough Council"} <= set(camden["councils"])
+    drupal = next(
+        g
+        for g in body["groups"]
+        if "essexcountycouncil/essex-gov-uk-drupal" in [r["full_name"] for r in g["repositories"]]
+    )
+    assert "Drupal" in drupal["label"]
     assert {"Essex County Council", "LocalGov Drupal"} <= set(drupal["councils"])
-    html = corpus_client.get("/collaborate").text
-    for group in (design, drupal):
+    for group in (camden, drupal):
+        page = [g["id"] for g in body["groups"]].index(group["id"]) // 25 + 1  # 25 groups a page
+        html = corpus_client.get(f"/collaborate?page={page}").text
         assert f'id="{group["id"]}"' in html
+        # Why they were grouped: the words they share, and at how many of the councils.
+        shared = group["shared"][0]
+        assert shared["councils"] >= 2 and f"“{shared['words']}” ({shared['councils']} of" in html
     # A person gets there from the home page and from a member's page.
     assert 'href="/collaborate"' in corpus_client.get("/").text
-    camden = corpus_client.get("/repos/LBCamden/lbcamden-frontend").text
-    assert f'href="/collaborate/{design["id"]}"' in camden and "Also built by 2 other councils" in camden
+    page = corpus_client.get("/repos/LBCamden/lbcamden-frontend").text
+    others = len(camden["councils"]) - 1
+    assert f'href="/collaborate/{camden["id"]}"' in page and f"Also built by {others} other councils" in page
+    # Similar work at other councils comes from the same comparison: other design systems.
+    similar = corpus_client.get("/api/repos/LBCamden/lbcamden-frontend").json()["similar"]
+    assert similar and all(s["council"] != "London Borough of Camden" for s in similar)
+    assert {s["full_name"] for s in similar} & {r["full_name"] for r in camden["repositories"]}
 
 
 def test_corpus_group_search_finds_its_members(corpus_data_dir: DataDir, corpus_client: TestClient) -> None:

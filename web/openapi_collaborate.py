@@ -33,8 +33,12 @@ COLLABORATE_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["id", "label", "councils", "repositories", "reuse"],
         "properties": {
-            "id": {"type": "string", "description": "Stable while the group's members stay the same"},
-            "label": {"type": "string", "examples": ["design system"]},
+            "id": {
+                "type": "string",
+                "description": "Kept when the group is worked out again and still holds most of its members, "
+                "so links survive a member joining, leaving or changing",
+            },
+            "label": {"type": "string", "examples": ["Design systems and component libraries"]},
             "terms": {"type": "array", "items": {"type": "string"}, "description": "Most distinctive terms first"},
             "councils": {
                 "type": "array",
@@ -49,6 +53,15 @@ COLLABORATE_SCHEMAS: dict[str, Any] = {
             },
             "cohesion": {"type": "number", "description": "Mean cosine similarity between members, 0 to 1"},
             "search_query": {"type": "string", "description": "A query for /api/search that finds the members"},
+            "shared": {
+                "type": "array",
+                "description": "Why the repositories were grouped: words they share, and at how many of the councils",
+                "items": {
+                    "type": "object",
+                    "required": ["words", "councils"],
+                    "properties": {"words": {"type": "string"}, "councils": {"type": "integer"}},
+                },
+            },
             "url": {"type": "string", "format": "uri"},
             "search_url": {"type": "string", "format": "uri"},
         },

@@ -15,9 +15,16 @@ from councilcode import __version__
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
 from councilcode.cli.index import index_command, search_command
-from councilcode.cli.jobs import CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.cli.logs import setup_logging
-from councilcode.cli.options import api_url_option, app_credentials, app_options, config_option, data_dir_option
+from councilcode.cli.options import (
+    api_option,
+    api_url_option,
+    app_credentials,
+    app_options,
+    config_option,
+    data_dir_option,
+)
 from councilcode.cli.orgs import orgs
 from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
@@ -44,6 +51,7 @@ def cli(log_format: str, verbose: bool) -> None:
 @config_option
 @data_dir_option
 @api_url_option
+@api_option
 @click.option("--org", "orgs", multiple=True, metavar="HANDLE", help="Crawl only this handle (repeatable).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests in flight.")
 @click.option(
@@ -65,6 +73,7 @@ def crawl(
     config_path: Path,
     data_dir: Path | None,
     api_url: str,
+    api: str | None,
     orgs: tuple[str, ...],
     concurrency: int,
     max_wait: float | None,
@@ -83,6 +92,7 @@ def crawl(
         config=config_path,
         data_dir=DataDir.resolve(data_dir),
         api_url=api_url,
+        api=api,
         handles=orgs,
         concurrency=concurrency,
         max_wait=max_wait,
@@ -137,6 +147,8 @@ def _print_summary(summary: CrawlSummary) -> None:
         f"Requests: {stats.charged} charged, {stats.not_modified} not modified (free), "
         f"{stats.retries} retried; rate limit left: {remaining}."
     )
+    if stats.points:
+        click.echo(f"GraphQL: {stats.points} points spent.")
     if summary.stopped:
         click.echo(f"Stopped early: {summary.stopped}. Run again to carry on.", err=True)
     for outcome in summary.failed:
@@ -189,6 +201,7 @@ def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
 @config_option
 @data_dir_option
 @api_url_option
+@api_option
 @click.option("--cron", help="A cron expression in UTC, e.g. '0 3 * * *' for 03:00 every night.")
 @click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
@@ -199,6 +212,7 @@ def schedule(
     config_path: Path,
     data_dir: Path | None,
     api_url: str,
+    api: str | None,
     cron: str | None,
     every: str | None,
     concurrency: int,
@@ -220,6 +234,7 @@ def schedule(
         config=config_path,
         data_dir=DataDir.resolve(data_dir),
         api_url=api_url,
+        api=api,
         concurrency=concurrency,
         max_wait=max_wait,
         app=app_credentials(app_id, app_private_key, installation_id),
@@ -227,6 +242,8 @@ def schedule(
         trigger="schedule",
         lock_wait=3600.0,
     )
+    if settings.api == "graphql" and not settings.authenticated:
+        raise click.UsageError(GRAPHQL_NEEDS_TOKEN)
     click.echo(
         f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
     )
