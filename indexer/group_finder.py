@@ -159,19 +159,15 @@ def _clusters(
             waiting.setdefault(same.pop(), []).extend(members)  # all one kind: part of the kind's cluster
         else:
             linked.append(members)
-    grouped = taken | {i for members in linked for i in members}
+    grouped = taken | {i for members in linked for i in members} | {i for m in waiting.values() for i in m}
     for i, found in enumerate(kinds):
-        if found is not None and i not in grouped and i not in waiting.get(found.kind, ()):
+        if found is not None and i not in grouped:
             waiting.setdefault(found.kind, []).append(i)
     for kind, members in waiting.items():
-        if kind in by_kind:
-            by_kind[kind].extend(members)
-            waiting[kind] = []
-    for kind, members in waiting.items():
-        if len({councils[i] for i in members}) >= 2:
-            by_kind[kind] = members
-    kind_clusters = list(by_kind.items())
-    grouped = {i for _, members in kind_clusters for i in members} | grouped
+        by_kind.setdefault(kind, []).extend(members)
+    # A kind whose repositories ended up at one council is no group; they may still join another kind.
+    kind_clusters = [(kind, members) for kind, members in by_kind.items() if len({councils[i] for i in members}) >= 2]
+    grouped = {i for _, members in kind_clusters for i in members} | {i for members in linked for i in members}
     alone = [i for i in range(len(councils)) if i not in grouped]
     for i, n in attach_to_centroids(matrix, [m for _, m in kind_clusters], alone, ATTACH).items():
         kind_clusters[n][1].append(i)
