@@ -18,7 +18,7 @@ from typing import Any
 
 from councilcode.records import REPOSITORY_FIELDS, Council, Repository
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,7 +90,12 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     requests_charged INTEGER NOT NULL DEFAULT 0,
     requests_not_modified INTEGER NOT NULL DEFAULT 0,
     rate_limit_remaining INTEGER,
-    message TEXT
+    message TEXT,
+    estimate_unit TEXT,             -- 'requests' (REST) or 'points' (GraphQL), NULL when no estimate was made
+    estimate_expected INTEGER,      -- what the crawl was expected to spend, before it started
+    estimate_upper INTEGER,         -- what it would spend if every stored repository had changed
+    estimate_seconds REAL,          -- how long it was expected to take, waits for the rate limit included
+    rate_limit_before INTEGER       -- the budget left when it started
 );
 CREATE TABLE IF NOT EXISTS run_handles (
     run_id INTEGER NOT NULL REFERENCES crawl_runs (id),
@@ -138,6 +143,7 @@ class HandleResult:
     account_type: str
     repositories: list[Repository]
     cache_entries: list[CacheEntry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # repositories left out, each with why (kept as last_error)
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,36 @@ class CrawlRun:
     requests_not_modified: int
     rate_limit_remaining: int | None
     message: str | None
+    # The estimate made before the run (schema 2; None for older runs and runs without one).
+    estimate_unit: str | None = None
+    estimate_expected: int | None = None
+    estimate_upper: int | None = None
+    estimate_seconds: float | None = None
+    rate_limit_before: int | None = None
+
+
+# Schema 2 added the estimate to crawl_runs; a catalogue of schema 1 gains the columns, empty, on opening.
+_ADDED_COLUMNS = {
+    "crawl_runs": (
+        ("estimate_unit", "TEXT"),
+        ("estimate_expected", "INTEGER"),
+        ("estimate_upper", "INTEGER"),
+        ("estimate_seconds", "REAL"),
+        ("rate_limit_before", "INTEGER"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class HandleFootprint:
+    """What the catalogue knows of a handle that says what crawling it again will cost."""
+
+    handle: str
+    account_type: str | None
+    crawled: bool  # stored successfully at least once
+    repositories: int
+    licences: list[str | None]  # the stored repositories' licence ids
+    changed_last_time: int  # repositories that changed (or were new) at the handle's last successful crawl
 
 
 @dataclass
@@ -221,12 +257,21 @@ class Catalogue:
                 if statement.strip():
                     self.db.execute(statement)
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) > SCHEMA_VERSION:
+            if row is not None and int(row["value"]) > SCHEMA_VERSION:
                 raise RuntimeError(
                     f"{self.path} was written by a newer councilcode (schema {row['value']}); upgrade councilcode"
                 )
+            # CREATE TABLE IF NOT EXISTS leaves an older table as it was: add the columns it lacks. Every
+            # added column is nullable, so the rows already stored keep their values.
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            self.db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -297,6 +342,34 @@ class Catalogue:
         rows = self.db.execute("SELECT * FROM handles ORDER BY council, handle COLLATE NOCASE").fetchall()
         return [HandleState(**{k: r[k] for k in HandleState.__dataclass_fields__}) for r in rows]
 
+    def handle_footprints(self) -> dict[str, HandleFootprint]:
+        """Every handle's footprint, by lower-case handle: what a crawl estimate is made from."""
+        licences: dict[str, list[str | None]] = {}
+        changed: dict[str, int] = {}
+        added: dict[str, int] = {}
+        rows = self.db.execute(
+            "SELECT r.handle, r.license, r.changed_at >= h.last_success_at AS changed, "
+            "r.first_seen_at >= h.last_success_at AS added "
+            "FROM repositories r JOIN handles h ON h.handle = r.handle"
+        )
+        for r in rows:
+            key = r["handle"].lower()
+            licences.setdefault(key, []).append(r["license"])
+            changed[key] = changed.get(key, 0) + int(bool(r["changed"]) and not r["added"])
+            added[key] = added.get(key, 0) + int(bool(r["added"]))
+        footprints = {}
+        for h in self.db.execute("SELECT handle, account_type, last_success_at FROM handles"):
+            key = h["handle"].lower()
+            stored = licences.get(key, [])
+            # A handle whose every repository is new since its last crawl was crawled for the first time then:
+            # that says nothing of how many change between crawls.
+            new = added.get(key, 0)
+            churn = changed.get(key, 0) + (new if new < len(stored) else 0)
+            footprints[key] = HandleFootprint(
+                h["handle"], h["account_type"], h["last_success_at"] is not None, len(stored), stored, churn
+            )
+        return footprints
+
     # -- repositories --------------------------------------------------------------------------
 
     def repositories(self, *, handle: str | None = None, council: str | None = None) -> list[Repository]:
@@ -345,6 +418,7 @@ class Catalogue:
         """
         stamp = now_iso()
         added = changed = 0
+        note = "; ".join(result.skipped) or None
         with self.transaction() as db:
             old = {
                 r["id"]: r
@@ -381,15 +455,15 @@ class Catalogue:
                     (entry.url, entry.etag, entry.body, entry.link, stamp),
                 )
             db.execute(
-                "UPDATE handles SET account_type = ?, last_run_id = ?, last_status = 'ok', last_error = NULL, "
+                "UPDATE handles SET account_type = ?, last_run_id = ?, last_status = 'ok', last_error = ?, "
                 "last_crawled_at = ?, last_success_at = ?, repo_count = ? WHERE handle = ?",
-                (result.account_type, run_id, stamp, stamp, len(result.repositories), result.handle),
+                (result.account_type, run_id, note, stamp, stamp, len(result.repositories), result.handle),
             )
             if run_id is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO run_handles (run_id, handle, status, error, repos) "
-                    "VALUES (?, ?, 'ok', NULL, ?)",
-                    (run_id, result.handle, len(result.repositories)),
+                    "VALUES (?, ?, 'ok', ?, ?)",
+                    (run_id, result.handle, note, len(result.repositories)),
                 )
         return HandleChanges(added=added, changed=changed, removed=len(gone))
 
@@ -410,13 +484,18 @@ class Catalogue:
 
     # -- crawl runs ----------------------------------------------------------------------------
 
-    def start_run(self, trigger: str = "manual") -> int:
-        """Open a crawl run; runs left 'running' by a killed process are marked 'interrupted'."""
+    def start_run(self, trigger: str = "manual", **estimate: Any) -> int:
+        """Open a crawl run, with the estimate made for it (`estimate_*` and `rate_limit_before` columns);
+        runs left 'running' by a killed process are marked 'interrupted'."""
+        unknown = set(estimate) - {name for name, _ in _ADDED_COLUMNS["crawl_runs"]}
+        if unknown:
+            raise ValueError(f"unknown crawl run fields: {sorted(unknown)}")
+        columns = ["started_at", "status", "trigger", *estimate]
         with self.transaction() as db:
             db.execute("UPDATE crawl_runs SET status = 'interrupted' WHERE status = 'running'")
             cur = db.execute(
-                "INSERT INTO crawl_runs (started_at, status, trigger) VALUES (?, 'running', ?)",
-                (now_iso(), trigger),
+                f"INSERT INTO crawl_runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                (now_iso(), "running", trigger, *estimate.values()),
             )
             return int(cur.lastrowid or 0)
 

@@ -48,7 +48,7 @@ def test_user_account_is_crawled_after_the_organisation_lookup_404s(emulator, cr
     assert run_crawl(settings).exit_code == 0
 
     assert list(stored(settings)) == ["jo-at-the-council/bins"]
-    paths = [path for _, path, _ in emulator.stats.requests]
+    paths = [path for _, path, _ in emulator.stats.requests if path != "/rate_limit"]
     assert paths[0].startswith("/orgs/jo-at-the-council") and paths[1].startswith("/users/jo-at-the-council")
 
 
@@ -169,7 +169,7 @@ def test_a_missing_handle_is_named_and_the_others_are_saved(emulator, crawl_sett
     assert (run.status, run.handles_total, run.handles_failed, run.repos_added) == ("partial", 2, 1, 1)
 
 
-def test_a_handle_that_fails_midway_keeps_what_was_stored_before(emulator, crawl_settings):
+def test_a_repository_that_fails_is_skipped_and_keeps_what_was_stored_before(emulator, crawl_settings):
     emulator.add_account("Flaky")
     for i in range(5):
         emulator.add_repo("Flaky", FakeRepo(name=f"r{i}", readme=b"first"))
@@ -181,8 +181,22 @@ def test_a_handle_that_fails_midway_keeps_what_was_stored_before(emulator, crawl
 
     summary = run_crawl(settings)
 
-    assert summary.exit_code == 1 and "502" in (summary.failed[0].error or "")
-    assert {r.readme for r in stored(settings).values()} == {"first"}  # all or nothing per handle
+    # One repository's failure is that repository's: it is named, keeps its stored copy, and the rest go on.
+    assert summary.exit_code == 1 and not summary.failed
+    [note] = summary.skipped
+    assert note.startswith("skipped Flaky/r3: ") and "502" in note
+    readmes = {name: r.readme for name, r in stored(settings).items()}
+    assert readmes == {
+        "Flaky/r0": "second",
+        "Flaky/r1": "second",
+        "Flaky/r2": "second",
+        "Flaky/r3": "first",
+        "Flaky/r4": "second",
+    }
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        assert catalogue.runs(1)[0].status == "partial"
+        [state] = catalogue.handle_states()
+        assert state.last_status == "ok" and "Flaky/r3" in (state.last_error or "")
 
 
 def test_an_unexpected_api_answer_is_reported_not_raised(emulator, crawl_settings):
@@ -197,19 +211,20 @@ def test_an_unexpected_api_answer_is_reported_not_raised(emulator, crawl_setting
     assert "gave up after" in (summary.failed[0].error or "")
 
 
-def test_a_malformed_repository_in_a_listing_fails_that_handle_only(emulator, crawl_settings):
+def test_a_malformed_repository_in_a_listing_is_skipped_alone(emulator, crawl_settings):
     # The bad value surfaces inside the handle's task group; it must be named, not a traceback.
     emulator.add_account("Odd")
     emulator.add_repo("Odd", FakeRepo(name="r", readme=b"x", stars="lots"))  # type: ignore[arg-type]
+    emulator.add_repo("Odd", FakeRepo(name="fine", readme=b"x"))
     emulator.add_account("Fine")
     emulator.add_repo("Fine", FakeRepo(name="r", readme=b"x"))
     settings = crawl_settings({"Odd Council": ["Odd"], "Fine Council": ["Fine"]})
 
     summary = run_crawl(settings)
 
-    assert [(o.handle, o.status) for o in summary.failed] == [("Odd", "failed")]
-    assert "unexpected answer from GitHub (ValueError" in (summary.failed[0].error or "")
-    assert list(stored(settings)) == ["Fine/r"]
+    assert summary.failed == [] and summary.exit_code == 1
+    assert summary.skipped == ["skipped Odd/r: ValueError: stargazers_count is 'lots', not a number"]
+    assert sorted(stored(settings)) == ["Fine/r", "Odd/fine"]
 
 
 def test_only_the_named_orgs_are_crawled(emulator, crawl_settings):

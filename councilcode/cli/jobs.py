@@ -26,11 +26,6 @@ from councilcode.settings import DEFAULT_API_URL, DataDir
 
 log = logging.getLogger("councilcode")
 
-NO_TOKEN_WARNING = (
-    "GITHUB_TOKEN is not set: GitHub allows only 60 requests an hour without a token, "
-    "which is enough for a handful of small organisations. Set GITHUB_TOKEN or use a GitHub App."
-)
-
 
 @dataclass
 class CrawlSettings:
@@ -54,9 +49,8 @@ class CrawlSettings:
 
 
 def token_source(settings: CrawlSettings) -> TokenSource:
-    """The App installation when one is configured, else the personal token (or none, with a warning)."""
-    if settings.app is None and not settings.token:
-        log.warning(NO_TOKEN_WARNING)
+    """The App installation when one is configured, else the personal token (or none: the crawl's estimate
+    then says what a token would change)."""
     return auth.token_source(settings.app, settings.token, settings.api_url)
 
 

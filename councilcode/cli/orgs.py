@@ -34,7 +34,7 @@ from councilcode.config import (
 )
 from councilcode.crawler.accounts import Account, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AppCredentials, AuthError, token_source
-from councilcode.crawler.github import ApiError, CrawlStopped, GitHubClient, RetryPolicy
+from councilcode.crawler.github import ApiError, ApiUnreachable, CrawlStopped, GitHubClient, RetryPolicy
 from councilcode.orgs_file import OrgsFileError, add_council
 from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 
@@ -80,7 +80,7 @@ class GitHub:
             response = await self.client.get(url)
         except CrawlStopped:
             raise GitHubLookupError("GitHub's API rate limit is used up (setting GITHUB_TOKEN raises it)") from None
-        except AuthError as exc:
+        except (AuthError, ApiUnreachable) as exc:
             raise GitHubLookupError(str(exc)) from None
         except ApiError as exc:
             if exc.status == 401:
