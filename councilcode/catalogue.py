@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS handles (
     last_error TEXT,
     last_crawled_at TEXT,
     last_success_at TEXT,
-    repo_count INTEGER
+    repo_count INTEGER,
+    last_changes INTEGER            -- repositories changed or added at the last success (not counting a first crawl)
 );
 CREATE TABLE IF NOT EXISTS repositories (
     id INTEGER PRIMARY KEY,
@@ -179,15 +180,17 @@ class CrawlRun:
     rate_limit_before: int | None = None
 
 
-# Schema 2 added the estimate to crawl_runs; a catalogue of schema 1 gains the columns, empty, on opening.
+# Schema 2 added the estimate to crawl_runs and what changed at a handle's last crawl (what the estimate is
+# made from); a catalogue of schema 1 gains the columns, empty, on opening.
 _ADDED_COLUMNS = {
+    "handles": (("last_changes", "INTEGER"),),
     "crawl_runs": (
         ("estimate_unit", "TEXT"),
         ("estimate_expected", "INTEGER"),
         ("estimate_upper", "INTEGER"),
         ("estimate_seconds", "REAL"),
         ("rate_limit_before", "INTEGER"),
-    )
+    ),
 }
 
 
@@ -200,7 +203,7 @@ class HandleFootprint:
     crawled: bool  # stored successfully at least once
     repositories: int
     licences: list[str | None]  # the stored repositories' licence ids
-    changed_last_time: int  # repositories that changed (or were new) at the handle's last successful crawl
+    changed_last_time: int  # repositories changed or new at the last successful crawl (0 after a first crawl)
 
 
 @dataclass
@@ -345,30 +348,19 @@ class Catalogue:
     def handle_footprints(self) -> dict[str, HandleFootprint]:
         """Every handle's footprint, by lower-case handle: what a crawl estimate is made from."""
         licences: dict[str, list[str | None]] = {}
-        changed: dict[str, int] = {}
-        added: dict[str, int] = {}
-        rows = self.db.execute(
-            "SELECT r.handle, r.license, r.changed_at >= h.last_success_at AS changed, "
-            "r.first_seen_at >= h.last_success_at AS added "
-            "FROM repositories r JOIN handles h ON h.handle = r.handle"
-        )
-        for r in rows:
-            key = r["handle"].lower()
-            licences.setdefault(key, []).append(r["license"])
-            changed[key] = changed.get(key, 0) + int(bool(r["changed"]) and not r["added"])
-            added[key] = added.get(key, 0) + int(bool(r["added"]))
-        footprints = {}
-        for h in self.db.execute("SELECT handle, account_type, last_success_at FROM handles"):
-            key = h["handle"].lower()
-            stored = licences.get(key, [])
-            # A handle whose every repository is new since its last crawl was crawled for the first time then:
-            # that says nothing of how many change between crawls.
-            new = added.get(key, 0)
-            churn = changed.get(key, 0) + (new if new < len(stored) else 0)
-            footprints[key] = HandleFootprint(
-                h["handle"], h["account_type"], h["last_success_at"] is not None, len(stored), stored, churn
+        for r in self.db.execute("SELECT handle, license FROM repositories"):
+            licences.setdefault(r["handle"].lower(), []).append(r["license"])
+        return {
+            h["handle"].lower(): HandleFootprint(
+                h["handle"],
+                h["account_type"],
+                h["last_success_at"] is not None,
+                len(licences.get(h["handle"].lower(), [])),
+                licences.get(h["handle"].lower(), []),
+                h["last_changes"] or 0,
             )
-        return footprints
+            for h in self.db.execute("SELECT handle, account_type, last_success_at, last_changes FROM handles")
+        }
 
     # -- repositories --------------------------------------------------------------------------
 
@@ -420,6 +412,7 @@ class Catalogue:
         added = changed = 0
         note = "; ".join(result.skipped) or None
         with self.transaction() as db:
+            before = db.execute("SELECT last_success_at FROM handles WHERE handle = ?", (result.handle,)).fetchone()
             old = {
                 r["id"]: r
                 for r in db.execute("SELECT * FROM repositories WHERE handle = ?", (result.handle,)).fetchall()
@@ -449,6 +442,9 @@ class Catalogue:
                     f"VALUES ({', '.join('?' * len(columns))})",
                     [result.handle, *values.values(), first_seen, changed_at],
                 )
+            # A first crawl adds everything: that says nothing of how much changes between crawls.
+            first = before is None or before["last_success_at"] is None
+            churn = changed + (0 if first else added)
             for entry in result.cache_entries:
                 db.execute(
                     "INSERT OR REPLACE INTO http_cache (url, etag, body, link, stored_at) VALUES (?, ?, ?, ?, ?)",
@@ -456,8 +452,8 @@ class Catalogue:
                 )
             db.execute(
                 "UPDATE handles SET account_type = ?, last_run_id = ?, last_status = 'ok', last_error = ?, "
-                "last_crawled_at = ?, last_success_at = ?, repo_count = ? WHERE handle = ?",
-                (result.account_type, run_id, note, stamp, stamp, len(result.repositories), result.handle),
+                "last_crawled_at = ?, last_success_at = ?, repo_count = ?, last_changes = ? WHERE handle = ?",
+                (result.account_type, run_id, note, stamp, stamp, len(result.repositories), churn, result.handle),
             )
             if run_id is not None:
                 db.execute(

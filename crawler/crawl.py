@@ -300,13 +300,14 @@ class Crawler:
                     pages += 1
                     if pages > MAX_PAGES:
                         raise CrawlError(f"more than {MAX_PAGES} listing pages; stopping there")
-                    items, url, entry = await self._listing_page(url)
+                    page_url = url
+                    items, url, entry = await self._listing_page(page_url)
                     if entry:
                         new_cache.append(entry)
                     for number, item in enumerate(items, start=1):
                         problem = _listing_item_problem(item)
                         if problem is not None:
-                            name = _item_name(item, f"item {number} of {url}")
+                            name = _item_name(item, f"item {number} of {page_url}")
                             skipped[name] = problem
                             log.warning("%s: skipping %s: %s", handle, name, problem)
                             # Keep a stored copy rather than take its absence for a deletion.
