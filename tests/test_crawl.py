@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
 from councilcode.cli.jobs import run_crawl
 from tests.github_emulator import FakeRepo, GitHubEmulator, load_corpus
-from tests.helpers import config_text
+from tests.helpers import closed_port_url, config_text
 
 OGL3_POINTER = b"This code is released under the [Open Government Licence v3](http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).\n"
 
@@ -417,3 +418,33 @@ def test_shipped_config_names_real_councils(tmp_path):
     councils = load_councils(Path(__file__).resolve().parents[1] / "config" / "orgs.yaml")
     handles = {h.lower() for c in councils for h in c.github}
     assert {"bristolcitycouncil", "lbcamden", "east-sussex-county-council"} <= handles
+
+
+def test_an_api_that_cannot_be_reached_stops_the_crawl_at_once_keeping_what_is_stored(emulator, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+    emulator.add_repo("KeptCouncil", FakeRepo(name="r", readme=b"x"))
+    config = tmp_path / "orgs.yaml"
+    config.write_text(config_text({f"Council {i}": [f"handle-{i}"] for i in range(40)} | {"Kept": ["KeptCouncil"]}))
+    data = tmp_path / "d"
+    first = CliRunner().invoke(
+        cli, ["crawl", "--config", str(config), "--data-dir", str(data), "--api-url", emulator.url]
+    )
+    assert "Crawled 1 of 41 handles" in first.output
+    catalogue_before = (data / "catalogue.sqlite").read_bytes()
+    with Catalogue(data / "catalogue.sqlite", readonly=True) as catalogue:
+        runs_before = catalogue.runs()
+    closed = closed_port_url()
+
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["crawl", "--config", str(config), "--data-dir", str(data), "--api-url", closed])
+    took = time.monotonic() - started
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot reach {closed}: connection refused; check the network or --api-url"
+    ]
+    assert took < 5  # was six tries of every handle: minutes
+    with Catalogue(data / "catalogue.sqlite", readonly=True) as catalogue:
+        assert catalogue.runs() == runs_before  # no run recorded: nothing new stored
+        assert [r.full_name for r in catalogue.repositories()] == ["KeptCouncil/r"]
+    assert (data / "catalogue.sqlite").read_bytes() == catalogue_before
