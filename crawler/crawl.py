@@ -158,19 +158,9 @@ class Crawler:
                     group.create_task(one(handle, council))
         except asyncio.CancelledError:
             # Stopped from outside (SIGTERM, Ctrl-C): handles already stored stay stored.
-            done = [o for o in outcomes.values() if o.status == "ok"]
-            self.catalogue.finish_run(
-                run_id,
-                status="interrupted",
-                handles_total=len(todo),
-                handles_failed=len(todo) - len(done),
-                repos_added=sum(o.changes.added for o in done),
-                repos_changed=sum(o.changes.changed for o in done),
-                repos_removed=sum(o.changes.removed for o in done),
-                requests_charged=self.client.stats.charged,
-                requests_not_modified=self.client.stats.not_modified,
-                rate_limit_remaining=self.client.stats.rate_limit_remaining,
-                message=f"stopped after {len(done)} of {len(todo)} handles",
+            done = sum(o.status == "ok" for o in outcomes.values())
+            self._close_run_early(
+                run_id, "interrupted", len(todo), outcomes, f"stopped after {done} of {len(todo)} handles"
             )
             raise
         except BaseExceptionGroup as failure:
@@ -180,7 +170,11 @@ class Crawler:
                 # full disk, or the network gone: close the run (so it is not left 'running'), then
                 # raise the cause bare so callers can name it instead of showing a group traceback.
                 cause = _first_leaf(failure)
-                self._close_failed_run(run_id, len(todo), outcomes, cause)
+                try:
+                    self._close_run_early(run_id, "failed", len(todo), outcomes, str(cause) or type(cause).__name__)
+                except sqlite3.Error:
+                    # The catalogue itself is what failed: the next run marks this one 'interrupted'.
+                    log.debug("could not close run %d", run_id, exc_info=True)
                 raise cause from None
             stopped = str(_first_leaf(stop))
         for handle, council in todo:
@@ -222,27 +216,24 @@ class Crawler:
             result.notes.append("the rate limit left is not known")
         return result
 
-    def _close_failed_run(
-        self, run_id: int, total: int, outcomes: dict[str, HandleOutcome], cause: BaseException
+    def _close_run_early(
+        self, run_id: int, status: str, total: int, outcomes: dict[str, HandleOutcome], message: str
     ) -> None:
+        """Close a run that ended before every handle was done, counting the handles stored so far."""
         done = [o for o in outcomes.values() if o.status == "ok"]
-        try:
-            self.catalogue.finish_run(
-                run_id,
-                status="failed",
-                handles_total=total,
-                handles_failed=total - len(done),
-                repos_added=sum(o.changes.added for o in done),
-                repos_changed=sum(o.changes.changed for o in done),
-                repos_removed=sum(o.changes.removed for o in done),
-                requests_charged=self.client.stats.charged,
-                requests_not_modified=self.client.stats.not_modified,
-                rate_limit_remaining=self.client.stats.rate_limit_remaining,
-                message=str(cause) or type(cause).__name__,
-            )
-        except sqlite3.Error:
-            # The catalogue itself is what failed: the next run marks this one 'interrupted'.
-            log.debug("could not close run %d", run_id, exc_info=True)
+        self.catalogue.finish_run(
+            run_id,
+            status=status,
+            handles_total=total,
+            handles_failed=total - len(done),
+            repos_added=sum(o.changes.added for o in done),
+            repos_changed=sum(o.changes.changed for o in done),
+            repos_removed=sum(o.changes.removed for o in done),
+            requests_charged=self.client.stats.charged,
+            requests_not_modified=self.client.stats.not_modified,
+            rate_limit_remaining=self.client.stats.rate_limit_remaining,
+            message=message,
+        )
 
     async def _crawl_and_store(self, handle: str, council: str, run_id: int) -> HandleOutcome:
         try:
@@ -490,9 +481,12 @@ def clean_text(value: Any) -> str | None:
 
 
 def _web_address(value: Any) -> str | None:
-    """A homepage as a link can use: an http(s) address with nothing unprintable in it, else none."""
-    text = clean_text(value)
-    if not text or not text.isprintable() or not is_http_url(text):
+    """A homepage as a link can use: an http(s) address with nothing unprintable in it, else none. GitHub
+    takes a homepage without a scheme ("www.council.gov.uk") and links it as a web address: so do we."""
+    text = (clean_text(value) or "").strip()
+    if text and ":" not in text.split("/", 1)[0]:
+        text = f"https://{text}"
+    if not text.isprintable() or not is_http_url(text):
         return None
     return text
 
@@ -546,7 +540,7 @@ def _file_content(url: str, data: Any) -> tuple[str | None, bytes | None]:
     """(path, bytes) of a contents-API file answer; bytes None when GitHub sent no content (files over 1 MB)."""
     if not isinstance(data, dict):
         raise CrawlError(f"unexpected answer from {url}: expected a file object")
-    path = data.get("path") or data.get("name")
+    path = clean_text(data.get("path")) or clean_text(data.get("name"))
     content = data.get("content")
     if data.get("size") == 0:
         # An empty file (content "", the base64 of no bytes) is a file all the same: an empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import time
 from pathlib import Path
 
@@ -448,3 +449,20 @@ def test_an_api_that_cannot_be_reached_stops_the_crawl_at_once_keeping_what_is_s
         assert catalogue.runs() == runs_before  # no run recorded: nothing new stored
         assert [r.full_name for r in catalogue.repositories()] == ["KeptCouncil/r"]
     assert (data / "catalogue.sqlite").read_bytes() == catalogue_before
+
+
+def test_a_failure_beyond_one_handle_closes_the_run_instead_of_leaving_it_running(emulator, crawl_settings):
+    emulator.add_repo("Full", FakeRepo(name="r", readme=b"x"))
+    settings = crawl_settings({"Full Council": ["Full"]})
+
+    def disk_full(self, result, run_id):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Catalogue, "store_handle", disk_full)
+        with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+            run_crawl(settings)
+
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        [run] = catalogue.runs()
+    assert (run.status, run.message) == ("failed", "database or disk is full")

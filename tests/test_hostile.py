@@ -44,6 +44,7 @@ def test_a_nul_in_urls_and_a_javascript_html_url_never_reach_the_catalogue(emula
         ),
     )
     emulator.add_repo("Hostile", FakeRepo(name="page", readme=b"y", homepage="https://council.example/page"))
+    emulator.add_repo("Hostile", FakeRepo(name="bare", readme=b"z", homepage="www.council.example"))
     settings = crawl_settings({"Hostile Council": ["Hostile"]})
 
     summary = run_crawl(settings)
@@ -53,6 +54,7 @@ def test_a_nul_in_urls_and_a_javascript_html_url_never_reach_the_catalogue(emula
     assert repos["Hostile/links"].html_url == "https://github.com/Hostile/links"
     assert repos["Hostile/links"].homepage is None and repos["Hostile/links"].readme == "x"
     assert repos["Hostile/page"].homepage == "https://council.example/page"
+    assert repos["Hostile/bare"].homepage == "https://www.council.example"  # as GitHub links it
 
 
 def test_a_lone_surrogate_and_a_nul_in_text_are_stored_cleaned(emulator, crawl_settings):
