@@ -204,6 +204,7 @@ class HandleFootprint:
     repositories: int
     licences: list[str | None]  # the stored repositories' licence ids
     changed_last_time: int  # repositories changed or new at the last successful crawl (0 after a first crawl)
+    failed_before: bool = False  # tried, and never once stored (a handle GitHub does not know, most often)
 
 
 @dataclass
@@ -358,8 +359,11 @@ class Catalogue:
                 len(licences.get(h["handle"].lower(), [])),
                 licences.get(h["handle"].lower(), []),
                 h["last_changes"] or 0,
+                h["last_status"] is not None and h["last_success_at"] is None,
             )
-            for h in self.db.execute("SELECT handle, account_type, last_success_at, last_changes FROM handles")
+            for h in self.db.execute(
+                "SELECT handle, account_type, last_status, last_success_at, last_changes FROM handles"
+            )
         }
 
     # -- repositories --------------------------------------------------------------------------

@@ -115,7 +115,8 @@ def estimate_rest(footprints: Mapping[str, HandleFootprint], handles: Iterable[s
     A handle crawled before answers 304 (free) to its account lookup and, when nothing in it changed, to
     its listing pages; each repository that changed costs its README (and its licence file where GitHub
     cannot name the licence). How many change is taken to be as many as at the handle's last crawl. A
-    new handle costs its account lookup, its listing pages and every repository's README.
+    new handle costs its account lookup, its listing pages and every repository's README; one that was
+    tried before and never stored is expected to fail at its two look-ups again.
     """
     handles = list(handles)
     known = [f for f in footprints.values() if f.crawled]
@@ -134,7 +135,8 @@ def estimate_rest(footprints: Mapping[str, HandleFootprint], handles: Iterable[s
             new += 1
             pages = max(1, math.ceil(per_handle / PAGE_SIZE))
             cost = 1 + pages + per_handle + round(per_handle * file_share)
-            expected += cost
+            # One that failed every time before most likely fails again at its look-ups (/orgs, then /users).
+            expected += 2 if f is not None and f.failed_before else cost
             # An account that is not an organisation costs one more look-up (/orgs 404, then /users).
             upper += cost + (0 if f is not None and f.account_type else 1)
             continue

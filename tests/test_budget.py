@@ -42,6 +42,9 @@ def test_a_new_handle_is_counted_at_the_mean_of_those_crawled_or_a_stated_guess(
     assert estimate.expected == 1 + 1 + 20  # mean 20: account, one page, 20 READMEs, no licence files
     assert estimate.new_handles == 1 and "the mean of those crawled" in estimate.assumptions[0]
 
+    unknown = HandleFootprint("typo", None, False, 0, [], 0, failed_before=True)
+    assert estimate_rest(known | {"typo": unknown}, ["typo"]).expected == 2  # /orgs and /users answer 404 again
+
     first = estimate_rest({}, ["x", "y"])
     per = 1 + 1 + GUESS_REPOSITORIES + round(GUESS_REPOSITORIES * 0.1)
     assert first.expected == 2 * per and "a guess until one is crawled" in first.assumptions[0]
