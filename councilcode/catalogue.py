@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from councilcode.errors import CouncilcodeError
 from councilcode.records import REPOSITORY_FIELDS, Council, Repository
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 2: councils.code; 3: the crawl estimate and handles.last_changes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS councils (
     slug TEXT NOT NULL UNIQUE,
     type TEXT,
     nation TEXT,
-    website TEXT
+    website TEXT,
+    code TEXT                       -- the council's code in the register (councilcode.register), if any
 );
 CREATE TABLE IF NOT EXISTS handles (
     handle TEXT PRIMARY KEY COLLATE NOCASE,
@@ -180,9 +182,11 @@ class CrawlRun:
     rate_limit_before: int | None = None
 
 
-# Schema 2 added the estimate to crawl_runs and what changed at a handle's last crawl (what the estimate is
-# made from); a catalogue of schema 1 gains the columns, empty, on opening.
+# Columns added since schema 1; an older catalogue gains them, empty, on opening. Schema 2 added the councils'
+# codes (the next sync_councils fills them in); schema 3 the estimate to crawl_runs and what changed at a
+# handle's last crawl (what the estimate is made from).
 _ADDED_COLUMNS = {
+    "councils": (("code", "TEXT"),),
     "handles": (("last_changes", "INTEGER"),),
     "crawl_runs": (
         ("estimate_unit", "TEXT"),
@@ -221,6 +225,12 @@ class HandleState:
     repo_count: int | None
 
 
+class CatalogueMissing(CouncilcodeError, FileNotFoundError):
+    """There is no catalogue in the data dir yet (nothing crawled)."""
+
+    exit_code = 2
+
+
 class Catalogue:
     """The SQLite catalogue in the data dir. Open one per thread or task group; close when done."""
 
@@ -228,7 +238,7 @@ class Catalogue:
         self.path = Path(path)
         if readonly:
             if not self.path.exists():
-                raise FileNotFoundError(f"no catalogue at {self.path}: run `councilcode crawl` first")
+                raise CatalogueMissing(f"no catalogue at {self.path}: run `councilcode crawl` first")
             self.db = sqlite3.connect(
                 f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
             )
@@ -302,10 +312,10 @@ class Catalogue:
                 db.execute("DELETE FROM councils WHERE name = ?", (name,))
             for c in councils:
                 db.execute(
-                    "INSERT INTO councils (name, slug, type, nation, website) VALUES (?, ?, ?, ?, ?) "
+                    "INSERT INTO councils (name, slug, type, nation, website, code) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET slug = excluded.slug, type = excluded.type, "
-                    "nation = excluded.nation, website = excluded.website",
-                    (c.name, slugify(c.name), c.type, c.nation, c.website),
+                    "nation = excluded.nation, website = excluded.website, code = excluded.code",
+                    (c.name, slugify(c.name), c.type, c.nation, c.website, c.code),
                 )
             handles = {h.lower(): c.name for c in councils for h in c.github}
             for row in db.execute("SELECT handle FROM handles").fetchall():
@@ -334,6 +344,8 @@ class Catalogue:
                 type=r["type"],
                 nation=r["nation"],
                 website=r["website"],
+                # A viewer may read a schema-1 catalogue (read-only, so not migrated): no codes there yet.
+                code=r["code"] if "code" in r.keys() else None,  # noqa: SIM118 - `in` on a Row looks at values
             )
             for r in rows
         ]

@@ -45,6 +45,7 @@ from councilcode.crawler.github import (
 )
 from councilcode.crawler.licence import identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
+from councilcode.errors import CouncilcodeError
 from councilcode.records import Council, Repository
 from councilcode.settings import DEFAULT_API_URL
 
@@ -61,8 +62,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_ONE_REPOSITORYS = (CrawlStopped, ApiUnreachable, AuthError, sqlite3.Error)
 
 
-class CrawlError(Exception):
+class CrawlError(CouncilcodeError):
     """A handle could not be crawled; the message says why."""
+
+    exit_code = 2
 
 
 class Progress(Protocol):

@@ -15,26 +15,31 @@ from councilcode import __version__
 from councilcode.backup import backup_catalogue
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
+from councilcode.cli.command import Group
 from councilcode.cli.index import index_command, search_command
-from councilcode.cli.jobs import CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.cli.logs import setup_logging
-from councilcode.cli.options import api_url_option, app_credentials, app_options, config_option, data_dir_option
+from councilcode.cli.options import (
+    api_option,
+    api_url_option,
+    app_credentials,
+    app_options,
+    config_option,
+    data_dir_option,
+)
 from councilcode.cli.orgs import orgs
 from councilcode.cli.plain import plain
 from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.cli.serve import serve_command
 from councilcode.cli.status import status_report
-from councilcode.config import ConfigError
-from councilcode.crawler.auth import AuthError
-from councilcode.crawler.crawl import CrawlError, CrawlSummary
+from councilcode.crawler.crawl import CrawlSummary
 from councilcode.crawler.export import FORMATS, export_repositories
 from councilcode.errors import CouncilcodeError
-from councilcode.lock import LockBusy
 from councilcode.settings import DataDir
 
 
-@click.group()
+@click.group(cls=Group)
 @click.version_option(__version__, prog_name="councilcode")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object a line.")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug messages.")
@@ -47,6 +52,7 @@ def cli(log_format: str, verbose: bool) -> None:
 @config_option
 @data_dir_option
 @api_url_option
+@api_option
 @click.option("--org", "orgs", multiple=True, metavar="HANDLE", help="Crawl only this handle (repeatable).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests in flight.")
 @click.option(
@@ -68,6 +74,7 @@ def crawl(
     config_path: Path,
     data_dir: Path | None,
     api_url: str,
+    api: str | None,
     orgs: tuple[str, ...],
     concurrency: int,
     max_wait: float | None,
@@ -86,6 +93,7 @@ def crawl(
         config=config_path,
         data_dir=DataDir.resolve(data_dir),
         api_url=api_url,
+        api=api,
         handles=orgs,
         concurrency=concurrency,
         max_wait=max_wait,
@@ -98,29 +106,14 @@ def crawl(
 
 
 def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
-    """Run the crawl with a progress display; config and usage errors exit with code 2."""
+    """Run the crawl with a progress display; an unusable data dir exits with code 1."""
     console = Console(stderr=True)
     progress = RichProgress(console) if console.is_terminal else LogProgress()
     try:
         with Stopper().on_signals() as stopper:
             summary = crawl_and_index(settings, stopper, index=index, progress=progress)
-    except CrawlInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    except LockBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{settings.config}: invalid config, nothing crawled", err=True)
-        sys.exit(2)
-    except (AuthError, CrawlError) as exc:
-        click.echo(f"error: {plain(str(exc))}", err=True)
-        sys.exit(2)
-    except CouncilcodeError as exc:  # the API unreachable: nothing was stored
-        click.echo(plain(exc.report()), err=True)
-        sys.exit(exc.exit_code)
+    except CouncilcodeError:
+        raise  # reported by the command (councilcode.cli.command), before the OSError below can claim it
     except (OSError, sqlite3.Error) as exc:
         # An unusable data dir or catalogue: no permission, a full disk, a file that is not SQLite.
         click.echo(f"error: data dir {settings.data_dir.root}: {exc}", err=True)
@@ -148,6 +141,8 @@ def _print_summary(summary: CrawlSummary) -> None:
             f"Estimated {summary.plan.estimate.expected} {summary.plan.estimate.unit} beforehand; "
             f"spent {stats.charged}."
         )
+    if stats.points:
+        click.echo(f"GraphQL: {stats.points} points spent.")
     if summary.stopped:
         click.echo(f"Stopped early: {plain(summary.stopped)}. Run again to carry on.", err=True)
     for outcome in summary.failed:
@@ -223,6 +218,7 @@ def backup(path: Path, data_dir: Path | None, force: bool) -> None:
 @config_option
 @data_dir_option
 @api_url_option
+@api_option
 @click.option("--cron", help="A cron expression in UTC, e.g. '0 3 * * *' for 03:00 every night.")
 @click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
@@ -233,6 +229,7 @@ def schedule(
     config_path: Path,
     data_dir: Path | None,
     api_url: str,
+    api: str | None,
     cron: str | None,
     every: str | None,
     concurrency: int,
@@ -254,6 +251,7 @@ def schedule(
         config=config_path,
         data_dir=DataDir.resolve(data_dir),
         api_url=api_url,
+        api=api,
         concurrency=concurrency,
         max_wait=max_wait,
         app=app_credentials(app_id, app_private_key, installation_id),
@@ -261,6 +259,8 @@ def schedule(
         trigger="schedule",
         lock_wait=3600.0,
     )
+    if settings.api == "graphql" and not settings.authenticated:
+        raise click.UsageError(GRAPHQL_NEEDS_TOKEN)
     click.echo(
         f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
     )
@@ -272,7 +272,7 @@ def schedule(
                 summary = crawl_and_index(settings, stopper, index=not no_index)
             except CrawlInterrupted as exc:
                 click.echo(str(exc), err=True)
-            except (AuthError, ConfigError, LockBusy, CouncilcodeError) as exc:
+            except CouncilcodeError as exc:
                 # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
                 logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
             else:
