@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
 from councilcode.cli.jobs import run_crawl, run_index
 from councilcode.cli.plain import plain
+from councilcode.crawler.graphql import graphql_node_problem, repository_from_graphql
 from tests.github_emulator import FakeRepo, GitHubEmulator
 
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m"  # retitle the window, clear the screen, a C1 CSI
@@ -169,3 +171,37 @@ def test_plain_removes_control_characters_and_keeps_the_rest() -> None:
     assert plain("line\nnext", keep_lines=True) == "line\nnext"
     assert plain("half \ud800") == "half \ufffd"
     assert plain(MARKUP) == MARKUP
+
+
+def graphql_node(**changes: object) -> dict[str, object]:
+    node: dict[str, object] = {
+        "id": "R_1",
+        "databaseId": 7,
+        "name": "bins",
+        "nameWithOwner": "Hostile/bins",
+        "owner": {"login": "Hostile"},
+        "description": "bins",
+        "homepageUrl": None,
+        "url": "https://github.com/Hostile/bins",
+    }
+    return node | changes
+
+
+def test_graphql_nodes_get_the_same_checks_as_rest_listings() -> None:
+    hostile = graphql_node(
+        url="javascript:alert(1)",
+        homepageUrl="javascript:alert(2)",
+        description="half \ud800\x00",
+        repositoryTopics={"nodes": [{"topic": {"name": "a\x00b"}}, None, {"topic": {"name": 5}}]},
+        primaryLanguage="not an object",
+    )
+    assert graphql_node_problem(hostile) is None
+    repo = repository_from_graphql(hostile, "Hostile Council", "https://ghe.example/api/v3")
+    assert repo.html_url == "https://ghe.example/Hostile/bins" and repo.homepage is None
+    assert repo.description == "half \ufffd" and repo.topics == ["ab"] and repo.language is None
+
+    assert "not a valid repository name" in (graphql_node_problem(graphql_node(nameWithOwner="Hostile/a\x00")) or "")
+    assert "no numeric id" in (graphql_node_problem(graphql_node(databaseId="7")) or "")
+    assert "no node id" in (graphql_node_problem(graphql_node(id=None)) or "")
+    with pytest.raises(ValueError, match="stargazerCount is 'lots'"):
+        repository_from_graphql(graphql_node(stargazerCount="lots"), "Hostile Council")
