@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     estimate_expected INTEGER,      -- what the crawl was expected to spend, before it started
     estimate_upper INTEGER,         -- what it would spend if every stored repository had changed
     estimate_seconds REAL,          -- how long it was expected to take, waits for the rate limit included
-    rate_limit_before INTEGER       -- the budget left when it started
+    rate_limit_before INTEGER,      -- the budget left when it started
+    points_spent INTEGER            -- GraphQL points the run spent (NULL for a REST crawl)
 );
 CREATE TABLE IF NOT EXISTS run_handles (
     run_id INTEGER NOT NULL REFERENCES crawl_runs (id),
@@ -180,6 +181,7 @@ class CrawlRun:
     estimate_upper: int | None = None
     estimate_seconds: float | None = None
     rate_limit_before: int | None = None
+    points_spent: int | None = None
 
 
 # Columns added since schema 1; an older catalogue gains them, empty, on opening. Schema 2 added the councils'
@@ -194,6 +196,7 @@ _ADDED_COLUMNS = {
         ("estimate_upper", "INTEGER"),
         ("estimate_seconds", "REAL"),
         ("rate_limit_before", "INTEGER"),
+        ("points_spent", "INTEGER"),
     ),
 }
 

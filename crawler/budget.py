@@ -150,6 +150,47 @@ def estimate_rest(footprints: Mapping[str, HandleFootprint], handles: Iterable[s
     return Estimate("requests", "core", expected, upper, len(handles), new, tuple(assumptions))
 
 
+def estimate_graphql(
+    footprints: Mapping[str, HandleFootprint], handles: Iterable[str], *, handles_per_query: int
+) -> Estimate:
+    """The GraphQL points a crawl of `handles` is expected to spend (crawler/graphql.py's way of crawling).
+
+    A query costs a point for each 100 nodes it asks for, one at least: a probe query for each group of
+    `handles_per_query` handles; the listing pages (100 repositories each) of a handle that is new or
+    changed at its last crawl; and the README and licence text of the repositories that change, 100 to a
+    `nodes(ids:)` query. What GraphQL cannot give (binary or very large files) goes to REST, not counted here.
+    """
+    handles = list(handles)
+    known = [f for f in footprints.values() if f.crawled]
+    stored = sum(f.repositories for f in known)
+    per_handle = round(stored / len(known)) if known else GUESS_REPOSITORIES
+    groups = math.ceil(len(handles) / max(1, handles_per_query))
+    expected = upper = groups
+    changed_total = upper_total = new = 0
+    for handle in handles:
+        f = footprints.get(handle.lower())
+        if f is None or not f.crawled:
+            new += 1
+            count = 0 if f is not None and f.failed_before else per_handle
+            expected += max(1, math.ceil(count / PAGE_SIZE))
+            upper += max(1, math.ceil(per_handle / PAGE_SIZE))
+            changed_total += count
+            upper_total += per_handle
+            continue
+        pages = max(1, math.ceil(f.repositories / PAGE_SIZE))
+        expected += pages if f.changed_last_time else 0
+        upper += pages
+        changed_total += f.changed_last_time
+        upper_total += f.repositories
+    expected += math.ceil(changed_total / PAGE_SIZE)
+    upper += math.ceil(upper_total / PAGE_SIZE)
+    assumptions = ["files GraphQL cannot give are fetched the REST way, not counted here"]
+    if new:
+        source = "the mean of those crawled" if known else "a guess until one is crawled"
+        assumptions.insert(0, f"new handles counted at {per_handle} repositories each, {source}")
+    return Estimate("points", "graphql", expected, upper, len(handles), new, tuple(assumptions))
+
+
 def plan(
     estimate: Estimate,
     budget: RateLimit | None,

@@ -272,6 +272,7 @@ class Crawler:
             requests_not_modified=summary.stats.not_modified,
             rate_limit_remaining=summary.stats.rate_limit_remaining,
             message=summary.stopped,
+            points_spent=summary.stats.points or None,
         )
 
     # -- one handle ----------------------------------------------------------------------------

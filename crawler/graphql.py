@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.crawler.budget import Estimate, estimate_graphql
 from councilcode.crawler.crawl import (
     UNRECOGNISED_LICENCE,
     Crawler,
@@ -450,6 +451,10 @@ class GraphQLCrawler(Crawler):
                     task.cancel()  # groups nobody waits for any more (a stop, a cancelled crawl)
                 elif not task.cancelled():
                     task.exception()  # seen: a group that failed after the crawl stopped is no news
+
+    def estimate(self, handles: Sequence[str]) -> Estimate:
+        """Points from the `graphql` budget, not requests from `core`: see `estimate_graphql`."""
+        return estimate_graphql(self.catalogue.handle_footprints(), handles, handles_per_query=self.handles_per_query)
 
     def _finish_run(self, summary: CrawlSummary) -> None:
         summary.stats = combined_stats(self.client.stats, self.api.client.stats)

@@ -135,3 +135,23 @@ def test_without_a_token_and_over_budget_it_says_so_then_crawls_what_fits(emulat
     assert "GitHub allows 6 of 60 more until" in text and "That is not enough" in text
     assert "set GITHUB_TOKEN to a personal access token" in text and "--max-wait 0s stops the crawl" in text
     assert summary.stopped and summary.exit_code == 1  # today's --max-wait behaviour: stop cleanly
+
+
+def test_a_graphql_crawl_estimates_points_and_keeps_what_it_spent(emulator, crawl_settings):
+    for handle, count in (("Small", 5), ("Large", 130)):
+        for i in range(count):
+            emulator.add_repo(handle, FakeRepo(name=f"r{i}", readme=b"# r"))
+    settings = crawl_settings({"Small Council": ["Small"], "Large Council": ["Large"]}, api="graphql")
+
+    first = run_crawl(settings)
+    second = run_crawl(settings)  # nothing changed: one probe query for the group
+
+    assert first.plan is not None and first.plan.estimate.unit == "points"
+    assert first.plan.budget is not None and first.plan.budget.resource == "graphql"
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        runs = {run.id: run for run in catalogue.runs()}
+    one, two = runs[first.run_id], runs[second.run_id]
+    assert one.estimate_unit == two.estimate_unit == "points"
+    assert one.points_spent is not None and one.points_spent > 0
+    assert (two.estimate_expected, two.points_spent) == (1, 1)
+    assert two.estimate_upper == 1 + (1 + 2) + 2  # probe, every listing page, texts of all 135

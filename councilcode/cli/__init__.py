@@ -136,11 +136,10 @@ def _print_summary(summary: CrawlSummary) -> None:
         f"Requests: {stats.charged} charged, {stats.not_modified} not modified (free), "
         f"{stats.retries} retried; rate limit left: {remaining}."
     )
-    if summary.plan is not None and summary.plan.estimate.expected:
-        click.echo(
-            f"Estimated {summary.plan.estimate.expected} {summary.plan.estimate.unit} beforehand; "
-            f"spent {stats.charged}."
-        )
+    if summary.plan is not None:
+        estimate = summary.plan.estimate
+        spent = stats.points if estimate.unit == "points" else stats.charged
+        click.echo(f"Estimated {estimate.expected} {estimate.unit} beforehand; spent {spent}.")
     if stats.points:
         click.echo(f"GraphQL: {stats.points} points spent.")
     if summary.stopped:

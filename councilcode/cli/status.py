@@ -49,9 +49,9 @@ class StatusReport:
                 str(run.repos_added),
                 str(run.repos_changed),
                 str(run.repos_removed),
-                str(run.requests_charged),
+                str(run.requests_charged) + ("" if run.points_spent is None else f" + {run.points_spent} pts"),
                 # What was expected beforehand (and the most it could have been), to set beside `charged`.
-                "-" if run.estimate_expected is None else f"{run.estimate_expected} (≤{run.estimate_upper})",
+                _estimate(run),
                 "-" if run.rate_limit_remaining is None else str(run.rate_limit_remaining),
             )
         console.print(runs if self.runs else "No crawl has run yet.")
@@ -69,6 +69,13 @@ class StatusReport:
                 plain_text(h.last_error),
             )
         console.print(handles)
+
+
+def _estimate(run: CrawlRun) -> str:
+    if run.estimate_expected is None:
+        return "-"
+    unit = " pts" if run.estimate_unit == "points" else ""
+    return f"{run.estimate_expected}{unit} (≤{run.estimate_upper})"
 
 
 def status_report(catalogue: Catalogue, runs: int = 10) -> StatusReport:
