@@ -80,17 +80,19 @@ class Plan:
             + "."
         ]
         if self.budget is None:
-            text.append(f"{'; '.join(self.notes) or 'The API sets no rate limit'}. About {_duration(self.seconds)}.")
+            text.append(
+                f"{'; '.join(self.notes) or 'The API sets no rate limit'}. About {duration_text(self.seconds)}."
+            )
             return " ".join(text)
         b = self.budget
         reset = datetime.fromtimestamp(b.reset, UTC).strftime("%H:%M UTC")
         text.append(f"GitHub allows {b.remaining:,} of {b.limit:,} more until {reset}.")
         if self.fits:
-            text.append(f"About {_duration(self.seconds)}.")
+            text.append(f"About {duration_text(self.seconds)}.")
         else:
             text.append(
-                f"That is not enough: about {_duration(self.seconds)}, "
-                f"{_duration(self.wait_seconds)} of it waiting for the rate limit."
+                f"That is not enough: about {duration_text(self.seconds)}, "
+                f"{duration_text(self.wait_seconds)} of it waiting for the rate limit."
             )
         if not self.authenticated:
             text.append(
@@ -212,7 +214,8 @@ def plan(
     return Plan(estimate, budget, authenticated, work + wait, wait, max_wait)
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
+    """A duration as a person says it: seconds, minutes or hours."""
     if seconds < 90:
         return f"{max(1, round(seconds))} seconds"
     if seconds < 90 * 60:

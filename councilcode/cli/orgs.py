@@ -40,6 +40,7 @@ from councilcode.config import (
 from councilcode.coverage import coverage
 from councilcode.crawler.accounts import Account, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AppCredentials, AuthError, token_source
+from councilcode.crawler.budget import duration_text
 from councilcode.crawler.discover import (
     PAGE_SIZE,
     Discovery,
@@ -493,14 +494,6 @@ def coverage_command(config_path: Path, data_dir: Path | None, as_json: bool) ->
     Console().print(table)
 
 
-def _minutes(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"
-
-
 def _councils_to_search(codes: tuple[str, ...], councils: list[Council], register: Register) -> list[Authority]:
     """The councils --council names, else every current council with no entry in the config."""
     if codes:
@@ -520,7 +513,7 @@ async def _discover(
         click.echo(
             f"Searching GitHub for the accounts of {_plural(len(authorities), 'council')}: "
             f"{_plural(requests, 'search request')} at {per_minute} a minute (GitHub's search limit), "
-            f"about {_minutes(seconds)}; then the profile of each account found (up to {per_query} a search).",
+            f"about {duration_text(seconds)}; then the profile of each account found (up to {per_query} a search).",
             err=True,
         )
 
