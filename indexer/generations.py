@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from councilcode.errors import CouncilcodeError
 from councilcode.files import write_atomically
 from councilcode.lock import file_lock
 
@@ -25,15 +26,17 @@ LOCK = "write.lock"
 PREFIX = "gen-"
 
 
-class IndexMissing(FileNotFoundError):
+class IndexMissing(CouncilcodeError, FileNotFoundError):
     """There is no index in the directory (never built, or removed)."""
+
+    exit_code = 2
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(f"no index in {index_dir}: run `councilcode index`")
         self.index_dir = index_dir
 
 
-class IndexBusy(RuntimeError):
+class IndexBusy(CouncilcodeError, RuntimeError):
     """Another process kept the index's writer lock for longer than we were willing to wait."""
 
     def __init__(self, index_dir: Path, waited: float) -> None:

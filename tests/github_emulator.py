@@ -75,6 +75,7 @@ JWT_MAX_LIFETIME = 600  # GitHub refuses app JWTs that expire more than ten minu
 FAULTS = ("500", "502", "503", "429", "403-secondary", "timeout", "drop", "truncate")
 _ERROR_FAULTS = {"500", "502", "503", "429", "403-secondary"}
 _LATENCY_FAULT = re.compile(r"latency:(\d+(?:\.\d+)?)")
+_REDIRECT_FAULT = re.compile(r"redirect:(\S+)")  # answer 301 to this Location instead
 
 JSON_TYPE = "application/json; charset=utf-8"
 RAW_TYPE = "application/vnd.github.raw; charset=utf-8"
@@ -135,6 +136,9 @@ class FakeRepo:
     releases: list[tuple[str, str]] = field(default_factory=list)  # (tag, published_at), newest first
     tags: list[tuple[str, str]] = field(default_factory=list)  # (name, commit date), as GitHub lists them
     open_issues: int = 0  # open issues and pull requests, as GitHub's open_issues_count counts them
+    # Hostile answers: these fields of the repository's JSON are replaced as given (any JSON value, a NUL or
+    # a lone surrogate included), after everything else is filled in.
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -187,6 +191,10 @@ class EmulatorStats:
 # --------------------------------------------------------------------------- internal records
 
 
+# Profile fields an account may be given (add_account's keyword arguments), as GitHub names them.
+PROFILE_FIELDS = ("blog", "email", "location", "description", "bio", "company", "is_verified", "twitter_username")
+
+
 @dataclass
 class _Account:
     login: str
@@ -195,6 +203,7 @@ class _Account:
     id: int
     created_at: str = "2014-06-02T09:00:00Z"
     updated_at: str = "2024-01-01T00:00:00Z"
+    profile: dict[str, Any] = field(default_factory=dict)  # PROFILE_FIELDS that differ from GitHub's defaults
 
     @property
     def node_id(self) -> str:
@@ -207,6 +216,8 @@ class _Bucket:
     limit: int
     remaining: int
     reset_at: float
+    resource: str = "core"  # as x-ratelimit-resource names it ("search" for tests/github_search.py)
+    window: float = RATE_WINDOW
 
     @property
     def used(self) -> int:
@@ -216,7 +227,7 @@ class _Bucket:
         # GitHub refills the whole allowance once the window has passed.
         if now >= self.reset_at:
             self.remaining = self.limit
-            self.reset_at = now + RATE_WINDOW
+            self.reset_at = now + self.window
 
     def headers(self) -> list[tuple[str, str]]:
         return [
@@ -224,7 +235,7 @@ class _Bucket:
             ("x-ratelimit-remaining", str(max(0, self.remaining))),
             ("x-ratelimit-reset", str(int(self.reset_at))),
             ("x-ratelimit-used", str(self.used)),
-            ("x-ratelimit-resource", "core"),
+            ("x-ratelimit-resource", self.resource),
         ]
 
 
@@ -312,7 +323,12 @@ def _utc_iso(value: str) -> str:
 
 def _dumps(obj: Any) -> bytes:
     # GitHub sends compact JSON with non-ASCII characters as UTF-8.
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a hostile `raw` value) has no UTF-8: send it escaped, as "\ud800" in the JSON.
+        return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def _git_blob_sha(data: bytes) -> str:
@@ -537,6 +553,10 @@ class GitHubEmulator:
         from tests.github_graphql import GraphQLEndpoint
 
         self.graphql = GraphQLEndpoint(self, rate_limit=rate_limit)
+        # GET /search/users lives in its own module (its own budget and query syntax); it imports this one.
+        from tests.github_search import SearchEndpoint
+
+        self.search = SearchEndpoint(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -579,17 +599,24 @@ class GitHubEmulator:
 
     # ------------------------------------------------------------------ data set-up
 
-    def add_account(self, login: str, kind: str = "Organization", name: str | None = None) -> None:
-        """Add an "Organization" or "User" account; adding an existing login updates it."""
+    def add_account(self, login: str, kind: str = "Organization", name: str | None = None, **profile: Any) -> None:
+        """Add an "Organization" or "User" account; adding an existing login updates it.
+
+        `profile` sets what its profile shows (PROFILE_FIELDS: blog, email, location, description, ...).
+        """
         if kind not in ("Organization", "User"):
             raise ValueError(f"kind must be 'Organization' or 'User', not {kind!r}")
+        unknown = set(profile) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown profile fields {sorted(unknown)} (known: {', '.join(PROFILE_FIELDS)})")
         with self._lock:
             existing = self._accounts.get(login.lower())
             if existing is not None:
                 existing.kind = kind
                 existing.name = name if name is not None else existing.name
+                existing.profile.update(profile)
                 return
-            self._accounts[login.lower()] = _Account(login, kind, name, self._next_account_id)
+            self._accounts[login.lower()] = _Account(login, kind, name, self._next_account_id, profile=dict(profile))
             self._next_account_id += 1
             self._by_owner.setdefault(login.lower(), {})
 
@@ -679,10 +706,10 @@ class GitHubEmulator:
         """Queue faults for requests whose path (+query) matches the regex `pattern`.
 
         Each matching request consumes the next fault, in order: "500", "502", "503", "429",
-        "403-secondary", "timeout", "drop", "truncate" or "latency:<seconds>".
+        "403-secondary", "timeout", "drop", "truncate", "latency:<seconds>" or "redirect:<location>" (a 301).
         """
         for fault in faults:
-            if fault not in FAULTS and not _LATENCY_FAULT.fullmatch(fault):
+            if fault not in FAULTS and not _LATENCY_FAULT.fullmatch(fault) and not _REDIRECT_FAULT.fullmatch(fault):
                 raise ValueError(f"unknown fault {fault!r}")
         with self._lock:
             self._faults.append((re.compile(pattern), deque(faults)))
@@ -784,6 +811,8 @@ class GitHubEmulator:
                 return
             if fault in _ERROR_FAULTS:
                 reply = self._fault_reply(fault, handler.headers)
+            elif fault and (moved := _REDIRECT_FAULT.fullmatch(fault)):
+                reply = _Reply(301, [("content-type", JSON_TYPE), ("location", moved.group(1))], b"{}")
             else:
                 reply = self._respond(method, path, query, handler.headers, body)
             # Record before writing so a client that has its answer sees up-to-date stats.
@@ -899,6 +928,8 @@ class GitHubEmulator:
         if path == "/rate_limit" and method in ("GET", "HEAD"):
             result = self._rate_limit_result(caller)
             return self._finish_reply(result, method, headers, caller.bucket, request_id, authenticated)
+        if path.startswith("/search/"):  # the search API's own budget (tests/github_search.py)
+            return self.search.respond(req, request_id)
 
         # Take this request's unit from the bucket up front (atomic); a 304 gives it back.
         with self._lock:
@@ -1095,14 +1126,14 @@ class GitHubEmulator:
             "members_url": f"{o}/members{{/member}}",
             "public_members_url": f"{o}/public_members{{/member}}",
             "avatar_url": f"https://avatars.githubusercontent.com/u/{acct.id}?v=4",
-            "description": None,
+            "description": acct.profile.get("description"),
             "name": acct.name,
-            "company": None,
-            "blog": "",
-            "location": None,
-            "email": None,
-            "twitter_username": None,
-            "is_verified": False,
+            "company": acct.profile.get("company"),
+            "blog": acct.profile.get("blog", ""),
+            "location": acct.profile.get("location"),
+            "email": acct.profile.get("email"),
+            "twitter_username": acct.profile.get("twitter_username"),
+            "is_verified": bool(acct.profile.get("is_verified", False)),
             "has_organization_projects": True,
             "has_repository_projects": True,
             "public_repos": len(self._by_owner.get(acct.login.lower(), {})),
@@ -1121,13 +1152,13 @@ class GitHubEmulator:
         data.update(
             {
                 "name": acct.name,
-                "company": None,
-                "blog": "",
-                "location": None,
-                "email": None,
+                "company": acct.profile.get("company"),
+                "blog": acct.profile.get("blog", ""),
+                "location": acct.profile.get("location"),
+                "email": acct.profile.get("email"),
                 "hireable": None,
-                "bio": None,
-                "twitter_username": None,
+                "bio": acct.profile.get("bio"),
+                "twitter_username": acct.profile.get("twitter_username"),
                 "public_repos": len(self._by_owner.get(acct.login.lower(), {})),
                 "public_gists": 0,
                 "followers": 0,
@@ -1242,6 +1273,7 @@ class GitHubEmulator:
                 data["organization"] = self._owner_json(acct)
             data["network_count"] = repo.forks
             data["subscribers_count"] = repo.stars // 4 + 1
+        data.update(repo.raw)
         return data
 
     def _file_json(
@@ -1504,7 +1536,7 @@ class GitHubEmulator:
 
         resources = {
             "core": core,
-            "search": other(30 if authenticated else 10, 60),
+            "search": self.search.rate(caller.bucket),
             "graphql": other(5000 if authenticated else 0),
             "integration_manifest": other(5000),
             "source_import": other(100 if authenticated else 0, 60),

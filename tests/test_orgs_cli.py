@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from click.testing import CliRunner, Result
 from councilcode.cli.orgs import orgs
 from councilcode.config import load_councils
 from tests.github_emulator import FakeRepo, GitHubEmulator, app_key_pair
+from tests.helpers import closed_port_url
 
 REAL_CONFIG = Path(__file__).resolve().parents[1] / "config" / "orgs.yaml"
 
@@ -133,13 +133,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(orgs, list(args), env={"COLUMNS": "200", **(env or {})})
 
 
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
 # --- orgs list ------------------------------------------------------------------------------------
 
 
@@ -240,7 +233,7 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0] == (
         f"{path}:4: unknown key 'webiste' in council 'Foo Council' "
-        "(expected one of: name, github, type, nation, website)"
+        "(expected one of: name, code, github, type, nation, website)"
     )
     assert lines[1].startswith(f"{path}:6: duplicate GitHub handle 'FOO' in council 'Bar' (already listed at line 3")
     assert lines[2].startswith(f"{path}:7: unknown type 'London borough' in council 'Bar'")
@@ -483,7 +476,7 @@ def test_add_to_a_broken_config(tmp_path):
         (["bad-", "--name", "X"], "not a valid GitHub handle"),
         (["under_score", "--name", "X"], "not a valid GitHub handle"),
         (["ok", "--name", "  "], "must not be empty"),
-        (["ok"], "Missing option '--name'"),
+        (["ok"], "give the council's --name, or its register --code"),
         (["ok", "--name", "X", "--type", "London boro"], "did you mean 'london-borough'?"),
         (["ok", "--name", "X", "--nation", "Narnia"], "allowed: England, Scotland, Wales, Northern Ireland"),
         (["ok", "--name", "X", "--website", "www.x.gov.uk"], "is not an http(s) URL"),

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from councilcode.catalogue import Catalogue
+from councilcode.catalogue import SCHEMA_VERSION, Catalogue
 from councilcode.cli.jobs import run_crawl
 from councilcode.settings import DataDir
 from tests.github_emulator import FakeRepo
@@ -146,5 +146,5 @@ def test_a_catalogue_from_before_the_facts_is_migrated_and_filled_in(emulator, c
         first_seen = catalogue.db.execute(
             "SELECT count(*) FROM repositories WHERE first_seen_at IS NOT NULL"
         ).fetchone()
-    assert version == "2" and first_seen[0] == 3
+    assert version == str(SCHEMA_VERSION) and first_seen[0] == 3
     assert facts(settings)["bins"]["workflows"] == ["deploy.yml", "test.yml"]

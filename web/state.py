@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 
 from starlette.templating import Jinja2Templates
 
 from councilcode.catalogue import Catalogue
-from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
+from councilcode.indexer import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from councilcode.settings import DataDir
 from councilcode.web.errors import Unavailable
 from councilcode.web.search_cache import IndexCache
@@ -26,14 +26,14 @@ class WebState:
     data_dir: DataDir
     templates: Jinja2Templates
     cache_entries: int = 2048
-    # Search responses by request, and whole result pages by URL, for the index as it is now.
-    responses: IndexCache = field(init=False)
+    # Finished answers by address for the index as it is now: results pages, /api/search bodies, the
+    # collaboration groups. Search responses themselves are not cached here: the Searcher keeps each search's
+    # matches and facets, which is what costs (docs/caching.md has the measurements).
     pages: IndexCache = field(init=False)
     _searcher: Searcher | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.responses = IndexCache(self.data_dir.index, self.cache_entries)
         self.pages = IndexCache(self.data_dir.index, self.cache_entries)
 
     def searcher(self) -> Searcher:
@@ -48,15 +48,11 @@ class WebState:
         return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        """The indexer's response (shared and cached: do not change it); 503 when there is no index."""
+        """The indexer's response; 503 when there is no index."""
         try:
-            return self.responses.get_or_compute(astuple(request), lambda: self.searcher().search(request))
+            return self.searcher().search(request)
         except IndexMissing as exc:
             raise Unavailable(NO_INDEX) from exc
-
-    def cached_search(self, request: SearchRequest) -> SearchResponse | None:
-        """The response `search` would give, if it is already cached (no searching, no waiting)."""
-        return self.responses.get(astuple(request))
 
     def similar(self, full_name: str, limit: int = 5) -> list[SimilarRepo]:
         """Similar repositories at other councils; none (rather than an error) when there is no index."""

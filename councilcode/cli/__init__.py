@@ -12,8 +12,10 @@ import click
 from rich.console import Console
 
 from councilcode import __version__
+from councilcode.backup import backup_catalogue
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
+from councilcode.cli.command import Group
 from councilcode.cli.index import index_command, search_command
 from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.cli.logs import setup_logging
@@ -26,19 +28,18 @@ from councilcode.cli.options import (
     data_dir_option,
 )
 from councilcode.cli.orgs import orgs
+from councilcode.cli.plain import plain
 from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.cli.serve import serve_command
 from councilcode.cli.status import status_report
-from councilcode.config import ConfigError
-from councilcode.crawler.auth import AuthError
-from councilcode.crawler.crawl import CrawlError, CrawlSummary
+from councilcode.crawler.crawl import CrawlSummary
 from councilcode.crawler.export import FORMATS, export_repositories
-from councilcode.lock import LockBusy
+from councilcode.errors import CouncilcodeError
 from councilcode.settings import DataDir
 
 
-@click.group()
+@click.group(cls=Group)
 @click.version_option(__version__, prog_name="councilcode")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object a line.")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug messages.")
@@ -105,26 +106,14 @@ def crawl(
 
 
 def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
-    """Run the crawl with a progress display; config and usage errors exit with code 2."""
+    """Run the crawl with a progress display; an unusable data dir exits with code 1."""
     console = Console(stderr=True)
     progress = RichProgress(console) if console.is_terminal else LogProgress()
     try:
         with Stopper().on_signals() as stopper:
             summary = crawl_and_index(settings, stopper, index=index, progress=progress)
-    except CrawlInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    except LockBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{settings.config}: invalid config, nothing crawled", err=True)
-        sys.exit(2)
-    except (AuthError, CrawlError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    except CouncilcodeError:
+        raise  # reported by the command (councilcode.cli.command), before the OSError below can claim it
     except (OSError, sqlite3.Error) as exc:
         # An unusable data dir or catalogue: no permission, a full disk, a file that is not SQLite.
         click.echo(f"error: data dir {settings.data_dir.root}: {exc}", err=True)
@@ -147,12 +136,18 @@ def _print_summary(summary: CrawlSummary) -> None:
         f"Requests: {stats.charged} charged, {stats.not_modified} not modified (free), "
         f"{stats.retries} retried; rate limit left: {remaining}."
     )
+    if summary.plan is not None:
+        estimate = summary.plan.estimate
+        spent = stats.points if estimate.unit == "points" else stats.charged
+        click.echo(f"Estimated {estimate.expected} {estimate.unit} beforehand; spent {spent}.")
     if stats.points:
         click.echo(f"GraphQL: {stats.points} points spent.")
     if summary.stopped:
-        click.echo(f"Stopped early: {summary.stopped}. Run again to carry on.", err=True)
+        click.echo(f"Stopped early: {plain(summary.stopped)}. Run again to carry on.", err=True)
     for outcome in summary.failed:
-        click.echo(f"Failed: {outcome.handle} ({outcome.council}): {outcome.error}", err=True)
+        click.echo(f"Failed: {outcome.handle} ({plain(outcome.council)}): {plain(outcome.error or '')}", err=True)
+    for note in summary.skipped:
+        click.echo(f"Skipped: {plain(note)}", err=True)
 
 
 def _open_catalogue(data_dir: Path | None) -> Catalogue:
@@ -195,6 +190,27 @@ def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
         console = Console()
         # Piped output has no width to fit: keep rows whole rather than folded to 80 columns.
         report.print(console if console.is_terminal else Console(width=200))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@data_dir_option
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup(path: Path, data_dir: Path | None, force: bool) -> None:
+    """Copy the catalogue to PATH as one consistent snapshot, even while a crawl writes to it.
+
+    To restore: stop crawls and the viewer, copy PATH over DATA_DIR/catalogue.sqlite (removing any
+    catalogue.sqlite-wal and -shm beside it), then run `councilcode index --rebuild`.
+    """
+    try:
+        report = backup_catalogue(DataDir.resolve(data_dir).catalogue, path, overwrite=force)
+    except CouncilcodeError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(exc.exit_code)
+    click.echo(
+        f"Backed up the catalogue to {report.path}: {report.repositories} repositories, "
+        f"{report.runs} crawl runs, {report.bytes:,} bytes."
+    )
 
 
 @cli.command()
@@ -255,7 +271,7 @@ def schedule(
                 summary = crawl_and_index(settings, stopper, index=not no_index)
             except CrawlInterrupted as exc:
                 click.echo(str(exc), err=True)
-            except (AuthError, ConfigError, LockBusy) as exc:
+            except CouncilcodeError as exc:
                 # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
                 logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
             else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -11,24 +10,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
-from councilcode.indexer.build import update_index
-from councilcode.indexer.docvalues import SORTS
-from councilcode.indexer.generations import IndexBusy
-from councilcode.indexer.search import MAX_LIMIT, IndexMissing, Searcher, SearchRequest, SearchResponse
+from councilcode.cli.plain import plain, plain_text
+from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT, SORTS, Searcher, SearchRequest, SearchResponse, update_index
 from councilcode.settings import DataDir
 
-# Exit codes: 1 for a busy index (try again later), 2 for something missing or a bad value.
-EXIT_BUSY = 1
-EXIT_MISSING = 2
+# Exit codes come with the errors (councilcode.errors): 1 for a busy index (try again later), 2 for a missing
+# catalogue or index, or a bad value.
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-@click.command()
+@click.command(cls=Command)
 @data_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch instead of updating the current one.")
 @click.option(
@@ -45,14 +37,7 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
     Searches keep working meanwhile: they see the old index until the new one is complete.
     """
     resolved = DataDir.resolve(data_dir)
-    try:
-        report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild, lock_timeout=wait)
-    except IndexBusy as exc:
-        _fail(str(exc), EXIT_BUSY)
-        return
-    except FileNotFoundError as exc:
-        _fail(str(exc), EXIT_MISSING)
-        return
+    report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild, lock_timeout=wait)
     what = "Rebuilt" if report.rebuilt else "Updated"
     click.echo(
         f"{what} the index in {resolved.index}: {report.added} added, {report.updated} updated, "
@@ -61,10 +46,12 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="Results a page.")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=DEFAULT_LIMIT, show_default=True, help="Results a page."
+)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page of results.")
 @click.option("--license", "licence", metavar="ID", help='Licence: an SPDX id such as MIT, "OGL" or "none".')
 @click.option("--council", metavar="NAME", help="Only this council's repositories.")
@@ -98,30 +85,22 @@ def search_command(
     AND, OR, NOT, field:word and prefix* work when written correctly.
     """
     resolved = DataDir.resolve(data_dir)
-    try:
-        request = SearchRequest(
-            q=" ".join(query),
-            license=licence,
-            council=council,
-            owner=owner,
-            language=language,
-            topic=topic,
-            archived=archived,
-            fork=fork,
-            pushed_since=pushed_since,
-            sort=sort,
-            page=page,
-            limit=limit,
-        )
-    except ValueError as exc:
-        _fail(str(exc), EXIT_MISSING)
-        return
-    try:
-        with Searcher(resolved.index, warm_up=False) as searcher:
-            response = searcher.search(request)
-    except IndexMissing as exc:
-        _fail(str(exc), EXIT_MISSING)
-        return
+    request = SearchRequest(
+        q=" ".join(query),
+        license=licence,
+        council=council,
+        owner=owner,
+        language=language,
+        topic=topic,
+        archived=archived,
+        fork=fork,
+        pushed_since=pushed_since,
+        sort=sort,
+        page=page,
+        limit=limit,
+    )
+    with Searcher(resolved.index, warm_up=False) as searcher:
+        response = searcher.search(request)
     if as_json:
         click.echo(json.dumps(response.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -131,7 +110,7 @@ def search_command(
 def _print_table(response: SearchResponse, request: SearchRequest) -> None:
     console = Console(soft_wrap=False)
     if response.suggestion:
-        console.print(Text.assemble(("Did you mean: ", "bold"), (response.suggestion, "italic")))
+        console.print(Text.assemble(("Did you mean: ", "bold"), plain_text(response.suggestion, "italic")))
     if not response.results:
         console.print("No repositories found." if response.total == 0 else f"No results on page {request.page}.")
         return
@@ -142,13 +121,14 @@ def _print_table(response: SearchResponse, request: SearchRequest) -> None:
     table.add_column("Repository", overflow="fold", ratio=2)
     table.add_column("About", overflow="fold", ratio=3)
     for number, hit in enumerate(response.results, start=first):
-        cell = Text(hit.full_name, style="bold")
+        # Everything from the catalogue came from GitHub: plain text, never markup or escape sequences.
+        cell = plain_text(hit.full_name, "bold")
         flags = [flag for flag, on in (("archived", hit.archived), ("fork", hit.fork)) if on]
         if flags:
             cell.append(f" ({', '.join(flags)})", style="yellow")
         details = [hit.license or "no licence", hit.language or "", f"★ {hit.stars}", (hit.pushed_at or "")[:10]]
-        cell.append(f"\n{hit.council}\n{' · '.join(d for d in details if d)}", style="dim")
-        table.add_row(str(number), cell, hit.snippet or hit.description or "")
+        cell.append(plain(f"\n{hit.council}\n{' · '.join(d for d in details if d)}", keep_lines=True), style="dim")
+        table.add_row(str(number), cell, plain_text(hit.snippet or hit.description))
     console.print(table)
     if response.pages > 1:
         console.print(f"Page {response.page} of {response.pages}: --page N for another.", style="dim")

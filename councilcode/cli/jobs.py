@@ -19,8 +19,8 @@ from councilcode.crawler.auth import AppCredentials, TokenSource
 from councilcode.crawler.crawl import Crawler, CrawlError, CrawlSummary, Progress
 from councilcode.crawler.github import GitHubClient, RetryPolicy
 from councilcode.crawler.graphql import GraphQLCrawler, graphql_client
-from councilcode.indexer.build import IndexReport, update_index
-from councilcode.indexer.generations import IndexBusy
+from councilcode.errors import CouncilcodeError
+from councilcode.indexer import IndexBusy, IndexReport, update_index
 from councilcode.lock import crawl_lock
 from councilcode.records import Council
 from councilcode.settings import DEFAULT_API_URL, DataDir
@@ -79,14 +79,16 @@ def crawl_api(settings: CrawlSettings) -> str:
 
 
 def token_source(settings: CrawlSettings) -> TokenSource:
-    """The App installation when one is configured, else the personal token (or none, with a warning)."""
-    if settings.app is None and not settings.token:
-        log.warning(NO_TOKEN_WARNING)
+    """The App installation when one is configured, else the personal token (or none: the crawl's estimate
+    then says what a token would change)."""
     return auth.token_source(settings.app, settings.token, settings.api_url)
 
 
-class CrawlInterrupted(Exception):
+class CrawlInterrupted(CouncilcodeError):
     """A stop was asked for (SIGTERM, Ctrl-C) during the crawl; what was stored is kept."""
+
+    def report(self) -> str:
+        return str(self)  # not an error: the user asked for it
 
 
 def run_crawl(

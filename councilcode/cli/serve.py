@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
+from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
 from councilcode.settings import DataDir
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from councilcode.indexer.generations import IndexStore
+from councilcode.indexer import IndexStore
 from councilcode.web.errors import Unavailable
 from councilcode.web.views.common import web_state
 
