@@ -118,3 +118,8 @@ def licence_family(spdx_id: str | None) -> str | None:
     if spdx_id is not None and spdx_id.upper().startswith("OGL-UK-"):
         return OGL_FAMILY
     return spdx_id
+
+
+def is_open_licence(spdx_id: str | None) -> bool:
+    """Whether `spdx_id` is an open licence this module knows (the OGL family included); not NOASSERTION."""
+    return spdx_id in _DESCRIPTIONS

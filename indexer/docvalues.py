@@ -17,7 +17,7 @@ from itertools import chain
 
 from whoosh.reading import IndexReader
 
-from councilcode.indexer.schema import ARCHIVED, FORK, SEARCH_FIELDS, parse_values
+from councilcode.indexer.schema import ARCHIVED, FORK, PUBLICCODE, SEARCH_FIELDS, parse_values
 from councilcode.licences import licence_family
 
 NO_LICENCE = "none"  # the filter and facet value for repositories without a licence
@@ -26,11 +26,11 @@ NO_LICENCE = "none"  # the filter and facet value for repositories without a lic
 ARCHIVED_FACTOR = 0.8
 FORK_FACTOR = 0.85
 
-SORTS = ("relevance", "pushed", "stars", "name")
+SORTS = ("relevance", "pushed", "stars", "name", "reuse")
 _BITMAP_FROM = 1500  # documents in a result from which facets are counted with bitmaps
 
 # A document without values cannot happen, but must not break a search.
-_EMPTY_ROW = ("", "", None, None, (), 0, 0, 0, "", (0,) * len(SEARCH_FIELDS))
+_EMPTY_ROW = ("", "", None, None, (), 0, 0, 0, "", (0,) * len(SEARCH_FIELDS), 0)
 
 
 @dataclass
@@ -47,6 +47,7 @@ class SegmentValues:
     pushed: list[int]
     sort_name: list[str]
     lengths: list[tuple[int, ...]]
+    reuse: list[int]
 
     @classmethod
     def load(cls, reader: IndexReader) -> SegmentValues:
@@ -95,6 +96,7 @@ class DocValues:
         self.stars: list[int] = joined("stars")
         self.pushed: list[int] = joined("pushed")
         self.sort_name: list[str] = joined("sort_name")
+        self.reuse: list[int] = joined("reuse")
         # Words per search field and document, and the average over live documents, for BM25F.
         lengths: list[tuple[int, ...]] = joined("lengths")
         self.field_lengths: dict[str, list[int]] = {
@@ -160,6 +162,10 @@ class DocValues:
             table = self._tables[key] = {"yes": yes, "no": self.live_set - yes}
         return table["yes" if wanted else "no"]
 
+    def reuse_at_least(self, docs: Iterable[int], score: int) -> set[int]:
+        reuse = self.reuse
+        return {d for d in docs if reuse[d] >= score}
+
     def pushed_since(self, docs: Iterable[int], timestamp: int) -> set[int]:
         pushed = self.pushed
         return {d for d in docs if pushed[d] >= timestamp}
@@ -167,11 +173,12 @@ class DocValues:
     # -- ranking ---------------------------------------------------------------------------------
 
     def _order(self, sort: str) -> list[int]:
-        """Live documents in `sort` order (pushed: newest first; stars: most first; name: A-Z)."""
+        """Live documents in `sort` order (pushed: newest first; stars, reuse: most first; name: A-Z)."""
         order = self._orders.get(sort)
         if order is None:
-            pushed, stars, names = self.pushed, self.stars, self.sort_name
+            pushed, stars, names, reuse = self.pushed, self.stars, self.sort_name, self.reuse
             keys: dict[str, Callable[[int], tuple]] = {
+                "reuse": lambda d: (-reuse[d], -pushed[d], names[d]),
                 "pushed": lambda d: (-pushed[d], names[d]),
                 "stars": lambda d: (-stars[d], -pushed[d], names[d]),
                 "name": lambda d: (names[d],),
@@ -209,8 +216,8 @@ class DocValues:
     # -- facets ----------------------------------------------------------------------------------
 
     def facet_counts(self, docs: Collection[int]) -> dict[str, list[tuple[str, int]]]:
-        """Counts of council, licence ("none" for no licence), language and topic over `docs`,
-        most frequent first (then by name)."""
+        """Counts of council, licence ("none" for no licence), language, topic, has_publiccode
+        ("true"/"false") and reuse_score ("0" to "10") over `docs`, most frequent first (then by name)."""
         if docs is self.live_set or len(docs) == len(self.live):
             if self._all_facets is None:
                 self._all_facets = self._count(self.live)
@@ -238,12 +245,23 @@ class DocValues:
             "license": _ordered(licences),
             "language": _ordered(languages),
             "topic": _ordered(Counter(chain.from_iterable(map(self.topics.__getitem__, docs)))),
+            "has_publiccode": _ordered(Counter(_yes_no(self.flags[d] & PUBLICCODE) for d in docs)),
+            "reuse_score": _ordered(Counter(str(self.reuse[d]) for d in docs)),
         }
 
     def _facet_bitmaps(self) -> dict[str, dict[str, int]]:
         if self._bitmaps is None:
-            groups: dict[str, dict[str, list[int]]] = {"council": {}, "license": {}, "language": {}, "topic": {}}
+            groups: dict[str, dict[str, list[int]]] = {
+                "council": {},
+                "license": {},
+                "language": {},
+                "topic": {},
+                "has_publiccode": {},
+                "reuse_score": {},
+            }
             for doc in self.live:
+                groups["has_publiccode"].setdefault(_yes_no(self.flags[doc] & PUBLICCODE), []).append(doc)
+                groups["reuse_score"].setdefault(str(self.reuse[doc]), []).append(doc)
                 groups["council"].setdefault(self.council[doc], []).append(doc)
                 groups["license"].setdefault(self.license[doc] or NO_LICENCE, []).append(doc)
                 if self.language[doc]:
@@ -262,6 +280,11 @@ class DocValues:
         if self._councils is None:
             self._councils = len({self.council[d] for d in self.live})
         return self._councils
+
+
+def _yes_no(value: int) -> str:
+    """A yes/no facet's value as its filter takes it back (has_publiccode=true)."""
+    return "true" if value else "false"
 
 
 def _factor(flags: int) -> float:

@@ -21,10 +21,11 @@ from councilcode.indexer.names import document_vocabulary, name_words, split_ide
 from councilcode.indexer.readme_text import readme_to_text
 from councilcode.licences import licence_family
 from councilcode.records import Repository
+from councilcode.reuse import reuse_score
 
 # Bump when the schema, the analysis or the document layout changes: an index of another version
 # is rebuilt rather than updated, since its stored fingerprints no longer say what it holds.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the reuse score and the publiccode flag (issue 14)
 
 # Query-time weights of the searchable fields (BM25F sums field scores times these).
 FIELD_BOOSTS: dict[str, float] = {
@@ -45,6 +46,7 @@ ITEM = "\x1e"
 
 ARCHIVED = 1
 FORK = 2
+PUBLICCODE = 4  # has a publiccode.yml (valid or not); not a ranking penalty (see docvalues._factor)
 
 
 def make_schema() -> fields.Schema:
@@ -107,6 +109,7 @@ class DocValuesRow:
     pushed: int  # seconds since 1970, 0 if unknown
     sort_name: str  # lower-case name, then full name, for the name sort
     lengths: tuple[int, ...] = ()  # words in each of SEARCH_FIELDS, for BM25F length normalisation
+    reuse: int = 0  # checks of the reuse checklist passed (councilcode.reuse), for its sort and filter
 
     def pack(self) -> bytes:
         parts = [
@@ -120,15 +123,16 @@ class DocValuesRow:
             str(self.pushed),
             _clean(self.sort_name),
             ITEM.join(str(n) for n in self.lengths),
+            str(self.reuse),
         ]
         return UNIT.join(parts).encode("utf-8")
 
 
 def parse_values(data: bytes) -> tuple:
     """The fields of a packed `DocValuesRow`, as a tuple in declaration order (fast: no object)."""
-    council, owner, licence, language, topics, flags, stars, pushed, sort_name, lengths = data.decode("utf-8").split(
-        UNIT
-    )
+    council, owner, licence, language, topics, flags, stars, pushed, sort_name, lengths, reuse = data.decode(
+        "utf-8"
+    ).split(UNIT)
     return (
         council,
         owner,
@@ -140,6 +144,7 @@ def parse_values(data: bytes) -> tuple:
         int(pushed),
         sort_name,
         tuple(int(n) for n in lengths.split(ITEM)) if lengths else (0,) * len(SEARCH_FIELDS),
+        int(reuse),
     )
 
 
@@ -155,8 +160,8 @@ def word_count(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def values_row(repo: Repository, lengths: tuple[int, ...] = ()) -> DocValuesRow:
-    flags = (ARCHIVED if repo.archived else 0) | (FORK if repo.fork else 0)
+def values_row(repo: Repository, lengths: tuple[int, ...] = (), reuse: int = 0) -> DocValuesRow:
+    flags = (ARCHIVED if repo.archived else 0) | (FORK if repo.fork else 0) | (PUBLICCODE if repo.publiccode else 0)
     return DocValuesRow(
         council=repo.council,
         owner=repo.owner.lower(),
@@ -168,6 +173,7 @@ def values_row(repo: Repository, lengths: tuple[int, ...] = ()) -> DocValuesRow:
         pushed=pushed_timestamp(repo.pushed_at),
         sort_name=f"{repo.name.lower()}\x00{repo.full_name.lower()}",
         lengths=lengths,
+        reuse=reuse,
     )
 
 
@@ -178,6 +184,9 @@ def document(repo: Repository) -> dict[str, Any]:
     name_text = " ".join(name_words(repo.name, vocabulary))
     topics_text = " ".join(topic_words(repo.topics))
     owner_words = " ".join(split_identifier(repo.owner))
+    # At index time, as the issue asks: "active in the last 12 months" is judged when the repository
+    # is indexed (again after any change, or on `index --rebuild`).
+    score = reuse_score(repo)
     record = {
         "id": repo.id,
         "full_name": repo.full_name,
@@ -196,6 +205,8 @@ def document(repo: Repository) -> dict[str, Any]:
         "archived": bool(repo.archived),
         "fork": bool(repo.fork),
         "readme_text": readme[:SNIPPET_CHARS],
+        "reuse_score": score,
+        "has_publiccode": repo.publiccode is not None,
     }
     texts = {
         "name": name_text,
@@ -210,7 +221,7 @@ def document(repo: Repository) -> dict[str, Any]:
         "id": str(repo.id),
         "key": repo.full_name.lower(),
         "fingerprint": fingerprint(repo).encode("ascii"),
-        "values": values_row(repo, lengths).pack(),
+        "values": values_row(repo, lengths, score).pack(),
         **texts,
         "spell": spelling_words(name_text, topics_text, repo.description, readme),
         "record": record,

@@ -31,10 +31,12 @@ from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, Segm
 from councilcode.indexer.generations import Generation, IndexMissing, IndexStore
 from councilcode.indexer.query import ParsedQuery, QueryBuilder
 from councilcode.indexer.ranking import Matches, Opening, Phrase, match, opening_of, phrase_of, ranked, readme_opening
+from councilcode.indexer.schema import PUBLICCODE
 from councilcode.indexer.scoring import Bm25f
 from councilcode.indexer.similar import similar_docs
 from councilcode.indexer.snippets import Terms, prepare_texts, snippet_of
 from councilcode.indexer.spelling import suggest
+from councilcode.reuse import CHECKS
 
 __all__ = [
     "BOOLEAN_FILTERS",
@@ -53,8 +55,20 @@ __all__ = [
 T = TypeVar("T")
 
 # A search's filters, one value each, in the order links spell them (the web viewer's URLs use this order).
-FILTERS: tuple[str, ...] = ("council", "license", "language", "topic", "owner", "archived", "fork", "pushed_since")
-BOOLEAN_FILTERS = frozenset({"archived", "fork"})
+FILTERS: tuple[str, ...] = (
+    "council",
+    "license",
+    "language",
+    "topic",
+    "owner",
+    "archived",
+    "fork",
+    "pushed_since",
+    "has_publiccode",
+    "min_reuse",
+)
+BOOLEAN_FILTERS = frozenset({"archived", "fork", "has_publiccode"})
+MAX_REUSE = len(CHECKS)  # the reuse score is the number of checks passed
 _VALUE_FILTERS = ("council", "owner", "license", "language", "topic")  # matched by value (DocValues.docs_with)
 DEFAULT_LIMIT = 20  # results a page
 MAX_LIMIT = 100
@@ -85,7 +99,9 @@ class SearchRequest:
     archived: bool | None = None
     fork: bool | None = None
     pushed_since: str | None = None  # "YYYY-MM-DD"
-    sort: str = "relevance"  # relevance | pushed | stars | name
+    has_publiccode: bool | None = None
+    min_reuse: int | None = None  # reuse score at least this (0 to MAX_REUSE)
+    sort: str = "relevance"  # relevance | pushed | stars | name | reuse
     page: int = 1
     limit: int = DEFAULT_LIMIT
     facet_limit: int = FACET_LIMIT  # most frequent values kept per facet
@@ -105,9 +121,15 @@ class SearchRequest:
             raise InvalidSearch(f"facet_limit must be a whole number from 0, not {self.facet_limit!r}")
         if self.pushed_since:
             pushed_since_timestamp(self.pushed_since)
+        if self.min_reuse is not None and (
+            not isinstance(self.min_reuse, int)
+            or isinstance(self.min_reuse, bool)
+            or not 0 <= self.min_reuse <= MAX_REUSE
+        ):
+            raise InvalidSearch(f"min_reuse must be a whole number from 0 to {MAX_REUSE}, not {self.min_reuse!r}")
 
 
-def _filter_key(value: str | bool | None) -> str | bool | None:
+def _filter_key(value: str | bool | int | None) -> str | bool | int | None:
     """A filter's value as the result cache tells values apart: text ignores case and spaces (as the filters
     do), but archived=False is not the same as no archived filter."""
     if isinstance(value, str):
@@ -139,6 +161,7 @@ class SearchHit:
     fork: bool
     score: float
     snippet: str  # plain text
+    reuse_score: int
     snippet_html: str  # the same snippet, HTML-escaped, with matched words in <mark>…</mark>
 
     def to_json(self) -> dict[str, Any]:
@@ -156,6 +179,7 @@ class SearchHit:
             "fork": self.fork,
             "score": self.score,
             "snippet": self.snippet,
+            "reuse_score": self.reuse_score,
         }
 
 
@@ -416,10 +440,14 @@ class Searcher:
             sets.append(values.flagged(ARCHIVED, request.archived))
         if request.fork is not None:
             sets.append(values.flagged(FORK, request.fork))
+        if request.has_publiccode is not None:
+            sets.append(values.flagged(PUBLICCODE, request.has_publiccode))
         allowed: frozenset[int] | set[int] | None = None
         if sets:
             sets.sort(key=len)
             allowed = sets[0].intersection(*sets[1:])
+        if request.min_reuse:
+            allowed = values.reuse_at_least(allowed if allowed is not None else values.live, request.min_reuse)
         if request.pushed_since:
             allowed = values.pushed_since(
                 allowed if allowed is not None else values.live, pushed_since_timestamp(request.pushed_since)
@@ -524,6 +552,7 @@ class Searcher:
                     html_url=record.get("html_url") or f"https://github.com/{record['full_name']}",
                     archived=bool(record.get("archived")),
                     fork=bool(record.get("fork")),
+                    reuse_score=int(record.get("reuse_score") or 0),
                     score=round(float(score), 4),
                     snippet=snippet.text,
                     snippet_html=snippet.html,

@@ -277,9 +277,9 @@ def test_json_shape(searcher: Searcher) -> None:
     assert list(data) == ["total", "results", "facets", "suggestion"]
     assert list(data["results"][0]) == [
         "full_name", "council", "description", "license", "language", "topics", "stars", "pushed_at",
-        "html_url", "archived", "fork", "score", "snippet",
+        "html_url", "archived", "fork", "score", "snippet", "reuse_score",  # reuse_score: issue 14
     ]  # fmt: skip
-    assert list(data["facets"]) == ["council", "license", "language", "topic"]
+    assert list(data["facets"]) == ["council", "license", "language", "topic", "has_publiccode", "reuse_score"]
 
 
 def test_missing_index(tmp_path: Path) -> None:

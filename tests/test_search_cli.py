@@ -81,12 +81,12 @@ def test_search_json_has_exactly_the_agreed_shape(indexed: Path) -> None:
     assert list(data) == ["total", "results", "facets", "suggestion"]
     assert data["total"] == 2
     assert data["suggestion"] is None
-    assert list(data["facets"]) == ["council", "license", "language", "topic"]
+    assert list(data["facets"]) == ["council", "license", "language", "topic", "has_publiccode", "reuse_score"]
     assert data["facets"]["license"] == {"MIT": 1, "none": 1}
     hit = data["results"][0]
     assert list(hit) == [
         "full_name", "council", "description", "license", "language", "topics", "stars", "pushed_at",
-        "html_url", "archived", "fork", "score", "snippet",
+        "html_url", "archived", "fork", "score", "snippet", "reuse_score",  # reuse_score: issue 14
     ]  # fmt: skip
     assert {r["full_name"] for r in data["results"]} == {"HullCC/bin-days", "LeedsCC/bin-collections"}
     assert isinstance(hit["score"], float) and hit["score"] > 0

@@ -141,6 +141,13 @@ def sample_repositories() -> dict[str, list[Repository]]:
                 created_at="2015-01-01T00:00:00Z",
                 default_branch="main",
                 updated_at="2026-07-21T09:00:00Z",
+                # The reuse facts of a well-kept repository (issue 14).
+                root_files=[".github/", "CONTRIBUTING.md", "GIFrameworkMaps.Tests/", "LICENCE", "README.md"],
+                workflows=["build.yml"],
+                publiccode=VALID_PUBLICCODE,
+                latest_release="v2.3.0",
+                latest_release_at="2026-06-01T10:00:00Z",
+                open_issues=12,
             ),
             make_repository(
                 "Dorset-Council-UK/winter-gritting-routes",
@@ -218,9 +225,47 @@ def sample_repositories() -> dict[str, list[Repository]]:
                 created_at="2015-01-01T00:00:00Z",
                 default_branch="main",
                 updated_at="2014-06-24T12:00:00Z",
+                root_files=["README.md", "publiccode.yml"],
+                workflows=[],
+                publiccode=BROKEN_PUBLICCODE,
             ),
         ],
     }
+
+
+# A publiccode.yml by standard 0.4 (https://yml.publiccode.tools), and one that lacks required keys and has
+# markup in a value the page must show as text.
+VALID_PUBLICCODE = """publiccodeYmlVersion: "0.4"
+name: GIFramework Maps
+url: https://github.com/Dorset-Council-UK/GIFramework-Maps
+platforms: [web]
+categories: [geographic-information-systems]
+softwareType: standalone/web
+developmentStatus: stable
+description:
+  en:
+    shortDescription: Web mapping framework for council GIS
+    longDescription: A framework for building web maps.
+    features: [maps]
+legal:
+  license: MIT
+maintenance:
+  type: internal
+  contacts:
+    - name: GIS team
+      email: gis@dorsetcouncil.gov.uk
+localisation:
+  localisationReady: true
+  availableLanguages: [en]
+dependsOn:
+  open:
+    - name: PostgreSQL
+      versionMin: "14"
+"""
+BROKEN_PUBLICCODE = """publiccodeYmlVersion: "0.2"
+name: <script>alert(1)</script> budget
+softwareType: standalone/web
+"""
 
 
 def build_catalogue(data_dir: DataDir, repositories: dict[str, list[Repository]], councils: list[Council]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT
+from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT, MAX_REUSE
 from councilcode.web.openapi_collaborate import COLLABORATE_PATHS, COLLABORATE_SCHEMAS
 from councilcode.web.params import MAX_PAGE, MAX_QUERY_LENGTH
 
@@ -47,7 +47,23 @@ def search_parameters(sorts: list[str]) -> list[dict[str, Any]]:
             "schema": {"type": "boolean"},
         },
         _string_param("pushed_since", "Only repositories pushed to on or after this date.", format="date"),
-        _string_param("sort", "Order of results.", enum=sorts, default="relevance"),
+        {
+            "name": "has_publiccode",
+            "in": "query",
+            "required": False,
+            "description": "true: only repositories with a publiccode.yml; false: only those without.",
+            "schema": {"type": "boolean"},
+        },
+        {
+            "name": "min_reuse",
+            "in": "query",
+            "required": False,
+            "description": f"Only repositories passing at least this many of the {MAX_REUSE} reuse checks (/about).",
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_REUSE},
+        },
+        _string_param(
+            "sort", "Order of results (reuse: most reuse checks passed first).", enum=sorts, default="relevance"
+        ),
         {
             "name": "page",
             "in": "query",
@@ -108,6 +124,7 @@ SCHEMAS: dict[str, Any] = {
             "fork": {"type": "boolean"},
             "score": {"type": "number"},
             "snippet": _NULLABLE_STRING,
+            "reuse_score": {"type": "integer", "minimum": 0, "maximum": MAX_REUSE},
         },
     },
     "SearchResponse": {
@@ -118,8 +135,9 @@ SCHEMAS: dict[str, Any] = {
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
             "facets": {
                 "type": "object",
-                "description": "For each of council, license, language and topic: value -> number of matches, "
-                "most frequent first. Repositories without a licence count under license 'none'.",
+                "description": "For each of council, license, language, topic, has_publiccode (true/false) and "
+                "reuse_score (0 to 10): value -> number of matches, most frequent first. Repositories without a "
+                "licence count under license 'none'.",
                 "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
             },
             "suggestion": {**_NULLABLE_STRING, "description": "A better spelling of q, if there is one"},
@@ -167,7 +185,55 @@ SCHEMAS: dict[str, Any] = {
             "license": _NULLABLE_STRING,
             "license_name": _NULLABLE_STRING,
             "license_description": {"type": "string"},
+            "root_files": {"type": ["array", "null"], "items": {"type": "string"}, "description": "folders end in /"},
+            "workflows": {"type": ["array", "null"], "items": {"type": "string"}},
+            "latest_release": _NULLABLE_STRING,
+            "latest_release_at": _NULLABLE_STRING,
+            "open_issues": {"type": ["integer", "null"]},
+            "publiccode": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/PublicCode"}]},
+            "reuse": {"$ref": "#/components/schemas/Reuse"},
             "similar": {"type": "array", "items": {"$ref": "#/components/schemas/SimilarRepo"}},
+        },
+    },
+    "PublicCode": {
+        "type": "object",
+        "description": "The repository's publiccode.yml, parsed; problems name what is wrong when valid is false.",
+        "required": ["valid", "problems"],
+        "properties": {
+            "valid": {"type": "boolean"},
+            "problems": {"type": "array", "items": {"type": "string"}},
+            "name": _NULLABLE_STRING,
+            "description": _NULLABLE_STRING,
+            "software_type": _NULLABLE_STRING,
+            "development_status": _NULLABLE_STRING,
+            "maintenance_type": _NULLABLE_STRING,
+            "contacts": {"type": "array", "items": {"type": "string"}},
+            "categories": {"type": "array", "items": {"type": "string"}},
+            "platforms": {"type": "array", "items": {"type": "string"}},
+            "dependencies": {"type": "array", "items": {"type": "string"}},
+            "version": _NULLABLE_STRING,
+        },
+    },
+    "Reuse": {
+        "type": "object",
+        "description": "The reuse checklist: score is the number of checks passed, out of out_of.",
+        "required": ["score", "out_of", "checks"],
+        "properties": {
+            "score": {"type": "integer"},
+            "out_of": {"type": "integer"},
+            "checks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label", "passed", "reason"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "label": {"type": "string"},
+                        "passed": {"type": "boolean"},
+                        "reason": {"type": "string"},
+                    },
+                },
+            },
         },
     },
     "HandleState": {

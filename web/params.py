@@ -13,7 +13,7 @@ from datetime import date
 from functools import cached_property
 from urllib.parse import quote_plus, urlencode
 
-from councilcode.indexer import BOOLEAN_FILTERS, DEFAULT_LIMIT, FILTERS, MAX_LIMIT, SearchRequest
+from councilcode.indexer import BOOLEAN_FILTERS, DEFAULT_LIMIT, FILTERS, MAX_LIMIT, MAX_REUSE, SearchRequest
 from councilcode.web.errors import BadRequest
 
 MAX_QUERY_LENGTH = 256
@@ -102,6 +102,8 @@ class SearchParams:
         for name, value in self.filters:
             if name in BOOLEAN_FILTERS:
                 values[name] = value == "true"
+            elif name == "min_reuse":
+                values[name] = int(value)
             else:
                 values[name] = value
         try:
@@ -137,6 +139,8 @@ def parse_search_params(
             raw = _boolean(name, raw)
         elif name == "pushed_since":
             raw = _date(name, raw)
+        elif name == "min_reuse":
+            raw = str(_integer(name, raw, default=0, low=0, high=MAX_REUSE))
         filters[name] = raw
     sort = clean_text(query.get("sort", "")) or "relevance"
     page = _integer("page", query.get("page"), default=1, low=1, high=MAX_PAGE)

@@ -13,7 +13,16 @@ from rich.text import Text
 from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
 from councilcode.cli.plain import plain, plain_text
-from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT, SORTS, Searcher, SearchRequest, SearchResponse, update_index
+from councilcode.indexer import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_REUSE,
+    SORTS,
+    Searcher,
+    SearchRequest,
+    SearchResponse,
+    update_index,
+)
 from councilcode.settings import DataDir
 
 # Exit codes come with the errors (councilcode.errors): 1 for a busy index (try again later), 2 for a missing
@@ -61,6 +70,16 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
 @click.option("--pushed-since", metavar="YYYY-MM-DD", help="Only repositories pushed to since this date.")
 @click.option("--archived/--not-archived", default=None, help="Only archived repositories, or only those not archived.")
 @click.option("--fork/--not-fork", default=None, help="Only forks, or only repositories that are not forks.")
+@click.option(
+    "--has-publiccode/--no-publiccode", default=None, help="Only repositories with a publiccode.yml, or only without."
+)
+@click.option(
+    "--min-reuse",
+    type=click.IntRange(0, MAX_REUSE),
+    default=None,
+    metavar="N",
+    help=f"Only repositories passing at least N of the {MAX_REUSE} reuse checks (see /about).",
+)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of results.")
 @data_dir_option
 def search_command(
@@ -76,6 +95,8 @@ def search_command(
     pushed_since: str | None,
     archived: bool | None,
     fork: bool | None,
+    has_publiccode: bool | None,
+    min_reuse: int | None,
     sort: str,
     data_dir: Path | None,
 ) -> None:
@@ -95,6 +116,8 @@ def search_command(
         archived=archived,
         fork=fork,
         pushed_since=pushed_since,
+        has_publiccode=has_publiccode,
+        min_reuse=min_reuse,
         sort=sort,
         page=page,
         limit=limit,
@@ -126,7 +149,13 @@ def _print_table(response: SearchResponse, request: SearchRequest) -> None:
         flags = [flag for flag, on in (("archived", hit.archived), ("fork", hit.fork)) if on]
         if flags:
             cell.append(f" ({', '.join(flags)})", style="yellow")
-        details = [hit.license or "no licence", hit.language or "", f"★ {hit.stars}", (hit.pushed_at or "")[:10]]
+        details = [
+            hit.license or "no licence",
+            hit.language or "",
+            f"★ {hit.stars}",
+            f"reuse {hit.reuse_score}/{MAX_REUSE}",
+            (hit.pushed_at or "")[:10],
+        ]
         cell.append(plain(f"\n{hit.council}\n{' · '.join(d for d in details if d)}", keep_lines=True), style="dim")
         table.add_row(str(number), cell, plain_text(hit.snippet or hit.description))
     console.print(table)

@@ -60,6 +60,9 @@ def load_corpus_repositories(corpus: Path = CORPUS_DIR) -> list[Repository]:
                 readme=readme,
                 readme_path=meta.get("readme_path") if readme is not None else None,
                 license=identify_licence(licence_text) if licence_text else None,
+                # The corpus lists root names (the first 50), not which are folders, nor releases.
+                root_files=list(meta.get("files") or []),
+                publiccode=_read(folder, meta.get("publiccode_path")),
             )
         )
     return sorted(repositories, key=lambda r: r.full_name.lower())

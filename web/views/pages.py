@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from councilcode.indexer import SearchRequest
+from councilcode.reuse import ACTIVE_WITHIN, CHECKS, EXPLANATIONS
 from councilcode.web.errors import Unavailable
 from councilcode.web.views.common import render, web_state
 from councilcode.web.views.councils import REGISTER, coverage_or_none
@@ -33,5 +34,11 @@ def home(request: Request) -> Response:
 
 def about(request: Request) -> Response:
     """What this is and how a council adds itself."""
-    context = {"nav_current": "about", "coverage": coverage_or_none(request), "register": REGISTER}
+    context = {
+        "nav_current": "about",
+        "coverage": coverage_or_none(request),
+        "register": REGISTER,
+        "reuse_checks": [(label, EXPLANATIONS[check]) for check, label in CHECKS],
+        "active_days": ACTIVE_WITHIN.days,
+    }
     return render(request, "about.html", context)

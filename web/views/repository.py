@@ -12,7 +12,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from councilcode.catalogue import slugify
 from councilcode.licences import describe_licence, licence_label
+from councilcode.publiccode import parse_publiccode
 from councilcode.records import Repository
+from councilcode.reuse import checklist
 from councilcode.web.errors import NotFound
 from councilcode.web.readme_html import ReadmeLocation, render_readme
 from councilcode.web.views.collaborate import collaboration_link
@@ -66,6 +68,8 @@ def repository_page(request: Request) -> Response:
         "readme_html": Markup(readme_html),
         "similar": web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT),
         "collaboration": collaboration_link(request, repo),
+        "publiccode": parse_publiccode(repo.publiccode),
+        "reuse": checklist(repo),
     }
     return render(request, "repository.html", context)
 
@@ -73,8 +77,12 @@ def repository_page(request: Request) -> Response:
 def repository_json(request: Request, repo: Repository) -> dict[str, Any]:
     """The repository's catalogue fields plus where to find it and what is similar."""
     similar = web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT)
+    publiccode = parse_publiccode(repo.publiccode)
     return {
         **repo.to_dict(),
+        # Parsed, never the raw text: null when there is none, else what it says and any problems.
+        "publiccode": publiccode.to_api() if publiccode else None,
+        "reuse": checklist(repo).to_api(),
         "council_slug": slugify(repo.council),
         "license_name": licence_label(repo.license) if repo.license else None,
         "license_description": describe_licence(repo.license),

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from councilcode.indexer import SearchResponse
+from councilcode.indexer import MAX_REUSE, SearchResponse
 from councilcode.licences import OGL_FAMILY, licence_family, licence_label
 from councilcode.web.params import MAX_PAGE, SearchParams, parse_search_params
 from councilcode.web.views.common import render_to_string, web_state
@@ -20,10 +20,17 @@ SORT_LABELS: dict[str, str] = {
     "pushed": "Most recently pushed",
     "stars": "Most stars",
     "name": "Name (A to Z)",
+    "reuse": "Most reuse checks passed",
 }
 
 # Facets shown as filters, in page order, with their headings.
-FACET_LABELS: dict[str, str] = {"council": "Council", "license": "Licence", "language": "Language", "topic": "Topic"}
+FACET_LABELS: dict[str, str] = {
+    "council": "Council",
+    "license": "Licence",
+    "language": "Language",
+    "topic": "Topic",
+    "has_publiccode": "Has publiccode.yml",
+}
 FACET_VALUES_SHOWN = 12
 
 
@@ -74,8 +81,10 @@ def value_label(facet: str, value: str) -> str:
     """How a facet or filter value reads on the page (licence ids get their names)."""
     if facet == "license":
         return licence_label(value)
-    if facet in ("archived", "fork"):
+    if facet in ("archived", "fork", "has_publiccode"):
         return "yes" if value == "true" else "no"
+    if facet == "min_reuse":
+        return f"at least {value} of {MAX_REUSE}"
     return value
 
 
@@ -85,6 +94,7 @@ FILTER_LABELS: dict[str, str] = {
     "archived": "Archived",
     "fork": "Fork",
     "pushed_since": "Pushed since",
+    "min_reuse": "Reuse checks passed",
 }
 
 
@@ -116,7 +126,34 @@ def facet_groups(params: SearchParams, response: SearchResponse) -> list[FacetGr
                 continue
             items.append(FacetItem(value, value_label(name, value), count, params.filter_url(name, value), False))
         groups.append(FacetGroup(name, label, items))
+    groups.append(_reuse_group(params, response))
     return groups
+
+
+def _reuse_group(params: SearchParams, response: SearchResponse) -> FacetGroup:
+    """ "At least N" reuse checks passed, N from the most down, with how many results pass that many."""
+    per_score = {int(k): v for k, v in (response.facets.get("reuse_score") or {}).items() if k.isdigit()}
+    chosen = params.filter("min_reuse")
+    items = []
+    if chosen is not None:
+        items.append(
+            FacetItem(
+                chosen, value_label("min_reuse", chosen), response.total, params.filter_url("min_reuse", None), True
+            )
+        )
+    for least in range(MAX_REUSE, 0, -1):
+        count = sum(n for score, n in per_score.items() if score >= least)
+        if str(least) != chosen and count:
+            items.append(
+                FacetItem(
+                    str(least),
+                    value_label("min_reuse", str(least)),
+                    count,
+                    params.filter_url("min_reuse", str(least)),
+                    False,
+                )
+            )
+    return FacetGroup("min_reuse", FILTER_LABELS["min_reuse"], items)
 
 
 def active_filters(params: SearchParams) -> list[ActiveFilter]:
