@@ -268,6 +268,10 @@ softwareType: standalone/web
 """
 
 
+def _corpus_file(folder: Path, relative: str | None) -> str | None:
+    return (folder / relative).read_text(encoding="utf-8") if relative and (folder / relative).is_file() else None
+
+
 def build_catalogue(data_dir: DataDir, repositories: dict[str, list[Repository]], councils: list[Council]) -> None:
     """Write councils and repositories into a fresh catalogue, as one finished crawl run."""
     data_dir.ensure()
@@ -396,6 +400,9 @@ def corpus_repositories(corpus: Path) -> tuple[list[Council], dict[str, list[Rep
                 readme=readme,
                 readme_path=readme_path,
                 license=extras.get("license", CORPUS_LICENCES.get(full_name)),
+                # The corpus lists root names (the first 50), not which are folders, nor releases.
+                root_files=list(meta.get("files") or []),
+                publiccode=_corpus_file(meta_path.parent, meta.get("publiccode_path")),
             )
         )
     councils[HOSTILE_COUNCIL] = Council(HOSTILE_COUNCIL, (HOSTILE_HANDLE,), "other", "England", None)
@@ -413,6 +420,10 @@ def corpus_repositories(corpus: Path) -> tuple[list[Council], dict[str, list[Rep
             created_at="2015-01-01T00:00:00Z",
             default_branch="main",
             updated_at="2024-01-01T00:00:00Z",
+            # A publiccode.yml that lacks required keys, with markup in its name: its problems must show, as text.
+            publiccode=BROKEN_PUBLICCODE,
+            root_files=["README.md", "publiccode.yml"],
+            workflows=[],
         )
     ]
     return list(councils.values()), repositories
