@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from councilcode.catalogue import HandleFootprint
+from councilcode.crawler.facts import FACT_REQUESTS, FACT_REQUESTS_MOST
 from councilcode.crawler.github import RateLimit
 from councilcode.crawler.licence import needs_licence_file
 
@@ -116,9 +117,10 @@ def estimate_rest(footprints: Mapping[str, HandleFootprint], handles: Iterable[s
 
     A handle crawled before answers 304 (free) to its account lookup and, when nothing in it changed, to
     its listing pages; each repository that changed costs its README (and its licence file where GitHub
-    cannot name the licence). How many change is taken to be as many as at the handle's last crawl. A
-    new handle costs its account lookup, its listing pages and every repository's README; one that was
-    tried before and never stored is expected to fail at its two look-ups again.
+    cannot name the licence) and its reuse facts (FACT_REQUESTS, crawler/facts.py). How many change is
+    taken to be as many as at the handle's last crawl. A new handle costs its account lookup, its listing
+    pages and every repository's README and facts; one that was tried before and never stored is expected
+    to fail at its two look-ups again.
     """
     handles = list(handles)
     known = [f for f in footprints.values() if f.crawled]
@@ -136,7 +138,7 @@ def estimate_rest(footprints: Mapping[str, HandleFootprint], handles: Iterable[s
         if f is None or not f.crawled:
             new += 1
             pages = max(1, math.ceil(per_handle / PAGE_SIZE))
-            cost = 1 + pages + per_handle + round(per_handle * file_share)
+            cost = 1 + pages + per_handle * (1 + FACT_REQUESTS) + round(per_handle * file_share)
             # One that failed every time before most likely fails again at its look-ups (/orgs, then /users).
             expected += 2 if f is not None and f.failed_before else cost
             # An account that is not an organisation costs one more look-up (/orgs 404, then /users).
@@ -145,8 +147,10 @@ def estimate_rest(footprints: Mapping[str, HandleFootprint], handles: Iterable[s
         pages = max(1, math.ceil(f.repositories / PAGE_SIZE))
         files = sum(needs_licence_file(lic) for lic in f.licences)
         changed = f.changed_last_time
-        expected += (pages if changed else 0) + changed + round(changed * files / max(1, f.repositories))
-        upper += 1 + pages + f.repositories + files
+        expected += (
+            (pages if changed else 0) + changed * (1 + FACT_REQUESTS) + round(changed * files / max(1, f.repositories))
+        )
+        upper += 1 + pages + f.repositories * (1 + FACT_REQUESTS_MOST) + files
     if new and known:
         assumptions.append(f"new handles counted at {per_handle} repositories each, the mean of those crawled")
     return Estimate("requests", "core", expected, upper, len(handles), new, tuple(assumptions))

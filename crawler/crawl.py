@@ -417,7 +417,7 @@ class Crawler:
                 repo.license = recognised or UNRECOGNISED_LICENCE
         else:
             repo.license = spdx_id
-        entries += await self._facts(repo, item["url"], previous)
+        entries += await self._facts(repo, api_url, previous)
         return repo, entries
 
     async def _facts(self, repo: Repository, api_url: str, previous: Repository | None) -> list[CacheEntry]:

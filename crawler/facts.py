@@ -15,6 +15,10 @@ from councilcode.records import Repository
 
 # The names publiccode.yml goes by at the root of a repository; the standard says publiccode.yml.
 PUBLICCODE_NAMES = ("publiccode.yml", "publiccode.yaml")
+# REST requests a changed repository's facts cost: usually its root listing, latest release and tags
+# (asked for only without a release); at most also .github/workflows, publiccode.yml and a tag's commit.
+FACT_REQUESTS = 3
+FACT_REQUESTS_MOST = 6
 FACT_FIELDS = ("root_files", "workflows", "publiccode", "latest_release", "latest_release_at")
 
 

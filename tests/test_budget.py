@@ -12,6 +12,7 @@ from councilcode.catalogue import Catalogue, HandleFootprint
 from councilcode.cli import cli
 from councilcode.cli.jobs import run_crawl
 from councilcode.crawler.budget import GUESS_REPOSITORIES, Estimate, estimate_rest, plan
+from councilcode.crawler.facts import FACT_REQUESTS, FACT_REQUESTS_MOST
 from councilcode.crawler.github import RateLimit
 from tests.github_emulator import FakeRepo
 
@@ -30,23 +31,26 @@ def test_a_handle_crawled_before_costs_what_changed_at_its_last_crawl() -> None:
         "busy": footprint("busy", 10, 4, ["OGL-UK-3.0"] * 5 + ["MIT"] * 5),
     }
     estimate = estimate_rest(footprints, ["Steady", "busy"])
-    # steady: every answer a free 304. busy: its one listing page, 4 READMEs and (half its licences are files) 2.
-    assert (estimate.expected, estimate.new_handles) == (1 + 4 + 2, 0)
-    # At most: each handle's account, its pages, every README and every licence file.
-    assert estimate.upper == (1 + 3 + 250) + (1 + 1 + 10 + 5)
+    # steady: every answer a free 304. busy: its one listing page, 4 READMEs with their reuse facts and (half
+    # its licences are files) 2.
+    assert (estimate.expected, estimate.new_handles) == (1 + 4 * (1 + FACT_REQUESTS) + 2, 0)
+    # At most: each handle's account, its pages, every README with all its facts and every licence file.
+    most = 1 + FACT_REQUESTS_MOST
+    assert estimate.upper == (1 + 3 + 250 * most) + (1 + 1 + 10 * most + 5)
 
 
 def test_a_new_handle_is_counted_at_the_mean_of_those_crawled_or_a_stated_guess() -> None:
     known = {"a": footprint("a", 30, 0), "b": footprint("b", 10, 0)}
     estimate = estimate_rest(known, ["a", "b", "new"])
-    assert estimate.expected == 1 + 1 + 20  # mean 20: account, one page, 20 READMEs, no licence files
+    # mean 20: account, one page, 20 READMEs with their reuse facts, no licence files
+    assert estimate.expected == 1 + 1 + 20 * (1 + FACT_REQUESTS)
     assert estimate.new_handles == 1 and "the mean of those crawled" in estimate.assumptions[0]
 
     unknown = HandleFootprint("typo", None, False, 0, [], 0, failed_before=True)
     assert estimate_rest(known | {"typo": unknown}, ["typo"]).expected == 2  # /orgs and /users answer 404 again
 
     first = estimate_rest({}, ["x", "y"])
-    per = 1 + 1 + GUESS_REPOSITORIES + round(GUESS_REPOSITORIES * 0.1)
+    per = 1 + 1 + GUESS_REPOSITORIES * (1 + FACT_REQUESTS) + round(GUESS_REPOSITORIES * 0.1)
     assert first.expected == 2 * per and "a guess until one is crawled" in first.assumptions[0]
 
 
@@ -102,22 +106,26 @@ def test_each_run_keeps_its_estimate_beside_what_it_spent(emulator, crawl_settin
     with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
         runs = {run.id: run for run in catalogue.runs()}
     one, two, three = (runs[s.run_id] for s in (first, second, third))
-    assert one.estimate_expected == 2 * (1 + 1 + GUESS_REPOSITORIES + 2) and one.requests_charged == 2 + 3 + 135
-    # The changed repositories share one listing page: that page and their two READMEs are charged.
-    assert two.estimate_expected == 0 and two.requests_charged == 1 + 2
-    # Expected: both of Large's pages (something changed last time) and two READMEs.
-    assert three.estimate_expected == 2 + 2 and three.requests_charged == 1 + 2
+    # Each new or changed repository: its README and its reuse facts (root listing, release, tags).
+    per_repository = 1 + FACT_REQUESTS
+    assert one.estimate_expected == 2 * (1 + 1 + GUESS_REPOSITORIES * per_repository + 2)
+    assert one.requests_charged == 2 + 3 + 135 * per_repository
+    # The changed repositories share one listing page: that page and their two READMEs and facts are charged.
+    assert two.estimate_expected == 0 and two.requests_charged == 1 + 2 * per_repository
+    # Expected: both of Large's pages (something changed last time) and two READMEs with their facts.
+    assert three.estimate_expected == 2 + 2 * per_repository and three.requests_charged == 1 + 2 * per_repository
     for run in (one, two, three):
         assert run.estimate_unit == "requests" and run.rate_limit_before is not None
         assert run.estimate_seconds is not None
     # Once every handle has been crawled, "up to" is a bound: every request charged.
-    assert two.estimate_upper == three.estimate_upper == (1 + 1 + 5) + (1 + 2 + 130)
+    most = 1 + FACT_REQUESTS_MOST
+    assert two.estimate_upper == three.estimate_upper == (1 + 1 + 5 * most) + (1 + 2 + 130 * most)
 
     status = CliRunner().invoke(cli, ["status", "--json", "--data-dir", str(settings.data_dir.root)])
     shown = json.loads(status.output)["runs"][0]
-    assert (shown["estimate_expected"], shown["requests_charged"]) == (4, 3)
+    assert (shown["estimate_expected"], shown["requests_charged"]) == (2 + 2 * per_repository, 1 + 2 * per_repository)
     table = CliRunner().invoke(cli, ["status", "--data-dir", str(settings.data_dir.root)])
-    assert "estimate" in table.output and "4 (≤" in table.output
+    assert "estimate" in table.output and f"{2 + 2 * per_repository} (≤" in table.output
 
 
 def test_without_a_token_and_over_budget_it_says_so_then_crawls_what_fits(emulator, crawl_settings, caplog):

@@ -52,7 +52,7 @@ def test_a_schema_1_catalogue_reads_as_it_was_before_and_after_the_upgrade(tmp_p
         [state] = catalogue.handle_states()
         assert state.repo_count == 3
         version = catalogue.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    assert int(version) == SCHEMA_VERSION == 3
+    assert int(version) == SCHEMA_VERSION == 4  # 4: the reuse facts (issue 14)
 
     with Catalogue(path) as again:  # opening twice changes nothing more
         assert len(again.runs()) == 2

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from councilcode.catalogue import Catalogue
+from councilcode.catalogue import SCHEMA_VERSION, Catalogue
 from councilcode.cli.orgs import orgs
 from councilcode.config import load_councils
 from councilcode.coverage import coverage
@@ -151,4 +151,6 @@ def test_a_catalogue_of_schema_1_gains_codes(tmp_path: Path):
     with Catalogue(path) as catalogue:  # the next crawl migrates it and stores the code
         catalogue.sync_councils([bristol])
         assert catalogue.councils()[0].code == "BST"
-        assert catalogue.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert catalogue.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            SCHEMA_VERSION
+        )
