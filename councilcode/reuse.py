@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from councilcode.dates import parse_timestamp
 from councilcode.licences import is_open_licence, licence_label
 from councilcode.publiccode import parse_publiccode
 from councilcode.records import Repository
@@ -206,19 +207,11 @@ def _publiccode(repo: Repository) -> tuple[bool, str]:
     return False, f"publiccode.yml has problems: {'; '.join(parsed.problems[:2])}"
 
 
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _active(repo: Repository, now: datetime) -> tuple[bool, str]:
     dates = [
-        (d, what) for d, what in ((_when(repo.pushed_at), "push"), (_when(repo.latest_release_at), "release")) if d
+        (d, what)
+        for d, what in ((parse_timestamp(repo.pushed_at), "push"), (parse_timestamp(repo.latest_release_at), "release"))
+        if d
     ]
     if not dates:
         return False, "no push or release date known"
@@ -231,7 +224,7 @@ def _active(repo: Repository, now: datetime) -> tuple[bool, str]:
 
 def _release(repo: Repository) -> tuple[bool, str]:
     if repo.latest_release:
-        when = _when(repo.latest_release_at)
+        when = parse_timestamp(repo.latest_release_at)
         return True, f"{repo.latest_release}" + (f" ({when.strftime('%-d %B %Y')})" if when else "")
     if repo.root_files is None:
         return False, "releases and tags have not been read yet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +14,7 @@ import nh3
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
+from councilcode import dates
 from councilcode.licences import licence_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -40,16 +41,8 @@ _MONTHS = (
 )
 
 
-@lru_cache(maxsize=16_384)  # the same dates come back on every page
-def parse_timestamp(value: str | None) -> datetime | None:
-    """GitHub's `2024-01-31T12:00:00Z` (or any ISO 8601 form) as an aware datetime; None if unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+# The same dates come back on every page.
+parse_timestamp = lru_cache(maxsize=16_384)(dates.parse_timestamp)
 
 
 @lru_cache(maxsize=16_384)  # the same dates come back on every page
