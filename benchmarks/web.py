@@ -1,13 +1,19 @@
 """Load test of `councilcode serve`: search pages and /api/search under concurrent clients.
 
     python benchmarks/web.py [--repos 25000] [--clients 16] [--requests 3000] [--duration 60]
-                             [--workers 2] [--data-dir DIR]
+                             [--workers 2] [--data-dir DIR] [--during-change]
 
 Builds a synthetic catalogue and index (or reuses those in --data-dir), starts `councilcode serve`
 with uvicorn in a subprocess on 127.0.0.1, then runs --clients concurrent httpx clients, each
 sending requests in turn, until --requests have been sent or --duration seconds have passed.
 Prints p50/p95/p99 per kind of request and any errors, and exits 1 if the search page's p95 is
 over the target (150 ms with 16 clients on 25,000 repositories).
+
+--during-change measures the viewer while the data under it changes: the same load first with nothing
+else running (idle), then while `councilcode index --rebuild` and after it an incremental
+`councilcode crawl` (of new handles served by the GitHub API emulator, which ends in an incremental
+index) run on the same data dir. Both p95s are printed side by side; it exits 1 if any request failed
+or the p95 during the change is more than twice the idle one.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +45,8 @@ from councilcode.records import Council, Repository  # noqa: E402
 from councilcode.settings import DataDir  # noqa: E402
 
 TARGET_P95_MS = 150.0
+CHANGE_P95_RATIO = 2.0  # p95 while the index changes, against idle
+CHANGE_TIMEOUT = 1800.0  # seconds the rebuild and crawl may take before the benchmark gives up
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -327,7 +337,15 @@ class Results:
     error_examples: list[str] = field(default_factory=list)
 
 
-async def run_load(base: str, mix: list[tuple[str, str]], clients: int, duration: float) -> tuple[Results, float]:
+async def run_load(
+    base: str,
+    mix: list[tuple[str, str]],
+    clients: int,
+    duration: float,
+    until: Callable[[], bool] | None = None,
+) -> tuple[Results, float]:
+    """Send `mix` from `clients` concurrent clients for at most `duration` seconds. With `until`, the
+    mix is sent again and again until `until()` is true (or the duration is up) instead of once."""
     results = Results()
     queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     for item in mix:
@@ -336,11 +354,15 @@ async def run_load(base: str, mix: list[tuple[str, str]], clients: int, duration
 
     async def client() -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            while time.perf_counter() < deadline:
+            while time.perf_counter() < deadline and not (until is not None and until()):
                 try:
                     kind, path = queue.get_nowait()
                 except asyncio.QueueEmpty:
-                    return
+                    if until is None:
+                        return
+                    for item in mix:
+                        queue.put_nowait(item)
+                    continue
                 started = time.perf_counter()
                 try:
                     response = await http.get(path)
@@ -393,7 +415,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="`serve --workers`: one per core here (default 2)")
     parser.add_argument("--warmup", type=int, default=300, help="requests sent before measuring (default 300)")
     parser.add_argument("--data-dir", type=Path, default=None, help="build here and keep (default: a temporary dir)")
+    parser.add_argument(
+        "--during-change",
+        action="store_true",
+        help="measure idle, then while `index --rebuild` and an incremental crawl+index run on the data dir",
+    )
+    parser.add_argument("--new-repos", type=int, default=600, help="repositories the incremental crawl adds (600)")
     args = parser.parse_args(argv)
+    if args.during_change:
+        return main_during_change(args)
 
     with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
         data_dir = DataDir(args.data_dir or Path(scratch) / "data")
@@ -414,6 +444,121 @@ def main(argv: list[str] | None = None) -> int:
     met = p95 <= TARGET_P95_MS
     print(f"\nsearch page p95 {p95:.1f} ms: target {TARGET_P95_MS:.0f} ms {'met' if met else 'MISSED'}")
     return 0 if met and not results.errors else 1
+
+
+# -- serving while the data changes ------------------------------------------------------------
+
+NEW_HANDLES = 3  # the incremental crawl adds this many council handles, --new-repos between them
+
+
+@dataclass
+class Change:
+    """The writers run in a thread beside the load: what they took and how each step ended."""
+
+    steps: list[tuple[str, float, int]] = field(default_factory=list)  # (step, seconds, exit code)
+    done: threading.Event = field(default_factory=threading.Event)
+    problems: list[str] = field(default_factory=list)
+
+
+def run_change(data_dir: DataDir, new_repos: int, change: Change) -> None:
+    """`councilcode index --rebuild`, then an incremental crawl (which indexes incrementally at its end)
+    of NEW_HANDLES handles served by the emulator, on `data_dir`; sets `change.done` at the end."""
+    from tests.github_emulator import GitHubEmulator, add_synthetic_repos
+    from tests.helpers import config_text
+
+    try:
+        with Catalogue(data_dir.catalogue, readonly=True) as catalogue:
+            councils = {c.name: list(c.github) for c in catalogue.councils()}
+        handles = [f"ChangeCouncil{i}" for i in range(NEW_HANDLES)]
+        with GitHubEmulator(rate_limit=10**9) as emulator, tempfile.TemporaryDirectory() as scratch:
+            for i, handle in enumerate(handles):
+                emulator.add_account(handle)
+                add_synthetic_repos(emulator, handle, new_repos // NEW_HANDLES, seed=i)
+            config = Path(scratch) / "orgs.yaml"
+            # Every council already crawled stays in the config, or the crawl would remove it.
+            config.write_text(config_text(councils | {f"Council {h}": [h] for h in handles}), encoding="utf-8")
+            base = [sys.executable, "-m", "councilcode"]
+            steps = [
+                ("index --rebuild", [*base, "index", "--rebuild", "--data-dir", str(data_dir.root)]),
+                (
+                    f"crawl +{new_repos} repositories, then incremental index",
+                    [
+                        *base,
+                        "crawl",
+                        "--config",
+                        str(config),
+                        "--data-dir",
+                        str(data_dir.root),
+                        "--api-url",
+                        emulator.url,
+                        *(part for handle in handles for part in ("--org", handle)),
+                    ],
+                ),
+            ]
+            env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "GITHUB_TOKEN": "benchmark"}
+            for label, command in steps:
+                started = time.perf_counter()
+                done = subprocess.run(
+                    command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=CHANGE_TIMEOUT
+                )
+                change.steps.append((label, time.perf_counter() - started, done.returncode))
+                if done.returncode != 0:
+                    change.problems.append(f"{label} exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    except Exception as exc:  # noqa: BLE001 - reported with the figures, not lost in a thread
+        change.problems.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        change.done.set()
+
+
+def p95_all(results: Results) -> float:
+    return percentile([v for values in results.latencies.values() for v in values], 0.95)
+
+
+def main_during_change(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
+        data_dir = DataDir(args.data_dir or Path(scratch) / "data")
+        build_data(data_dir, args.repos)
+        port = free_port()
+        server = start_server(data_dir, port, args.workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            asyncio.run(run_load(base, request_mix(args.warmup, seed=1), args.clients, 120))
+            print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
+            mix = request_mix(args.requests)
+            idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration))
+            change = Change()
+            writer = threading.Thread(target=run_change, args=(data_dir, args.new_repos, change), daemon=True)
+            writer.start()
+            during, during_elapsed = asyncio.run(
+                run_load(base, mix, args.clients, CHANGE_TIMEOUT, until=change.done.is_set)
+            )
+            writer.join(timeout=60)
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    for label, seconds, code in change.steps:
+        print(f"{label}: {seconds:.1f} s, exit {code}")
+    print("\nidle:")
+    report(idle, idle_elapsed)
+    print("\nwhile the index is rebuilt and a crawl adds and indexes repositories:")
+    report(during, during_elapsed)
+    print(f"\n{'':<10} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, results in (("idle", idle), ("during", during)):
+        values = [v for kind in results.latencies.values() for v in kind]
+        print(
+            f"{label:<10} {len(values):>9,} {sum(results.errors.values()):>7} "
+            f"{percentile(values, 0.5):>8.1f} {p95_all(results):>8.1f}"
+        )
+    ratio = p95_all(during) / p95_all(idle)
+    errors = sum(idle.errors.values()) + sum(during.errors.values())
+    met = ratio <= CHANGE_P95_RATIO and not errors and not change.problems and len(change.steps) == 2
+    for problem in change.problems:
+        print(f"problem: {problem}")
+    print(
+        f"\np95 during the change is {ratio:.2f} times idle (target at most {CHANGE_P95_RATIO:g}), "
+        f"{errors} errors: {'met' if met else 'MISSED'}"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
