@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
+from urllib.parse import urlsplit
 
 from starlette.templating import Jinja2Templates
 
@@ -13,10 +14,25 @@ from councilcode.catalogue import Catalogue
 from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from councilcode.settings import DataDir
 from councilcode.web.errors import Unavailable
+from councilcode.web.readme_html import RenderedReadmes
 from councilcode.web.search_cache import IndexCache
+
+# Where the viewer is reached, for absolute links in the API and feeds (`serve --base-url`).
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+BASE_URL_VARIABLE = "COUNCILCODE_BASE_URL"
 
 NO_INDEX = "The search index has not been built yet. Run `councilcode index`, then try again."
 NO_CATALOGUE = "There is no catalogue yet. Run `councilcode crawl`, then try again."
+
+
+def check_base_url(url: str) -> str:
+    """`url` without a trailing slash, if it is an http(s) address of a site's root; ValueError if not."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the base URL must start with https:// or http:// and name a host, not {url!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"the base URL must be the site's root, such as https://code.example.gov.uk, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @dataclass
@@ -25,10 +41,13 @@ class WebState:
 
     data_dir: DataDir
     templates: Jinja2Templates
+    base_url: str = DEFAULT_BASE_URL
     cache_entries: int = 2048
     # Search responses by request, and whole result pages by URL, for the index as it is now.
     responses: IndexCache = field(init=False)
     pages: IndexCache = field(init=False)
+    # READMEs as rendered, per repository version (they do not depend on the index).
+    readmes: RenderedReadmes = field(default_factory=RenderedReadmes)
     _searcher: Searcher | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
