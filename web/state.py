@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.templating import Jinja2Templates
 
 from councilcode.catalogue import Catalogue
-from councilcode.indexer.search import IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
+from councilcode.indexer.search import IndexDamaged, IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from councilcode.settings import DataDir
 from councilcode.web.errors import Unavailable
 from councilcode.web.readme_html import RenderedReadmes
@@ -64,6 +66,8 @@ class WebState:
                         self._searcher = Searcher(self.data_dir.index)
                     except IndexMissing as exc:
                         raise Unavailable(NO_INDEX) from exc
+                    except IndexDamaged as exc:
+                        raise Unavailable(damaged(exc)) from exc
         return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -72,6 +76,8 @@ class WebState:
             return self.responses.get_or_compute(astuple(request), lambda: self.searcher().search(request))
         except IndexMissing as exc:
             raise Unavailable(NO_INDEX) from exc
+        except IndexDamaged as exc:
+            raise Unavailable(damaged(exc)) from exc
 
     def cached_search(self, request: SearchRequest) -> SearchResponse | None:
         """The response `search` would give, if it is already cached (no searching, no waiting)."""
@@ -81,13 +87,13 @@ class WebState:
         """Similar repositories at other councils; none (rather than an error) when there is no index."""
         try:
             return self.searcher().similar(full_name, limit=limit)
-        except (IndexMissing, Unavailable):
+        except (IndexMissing, IndexDamaged, Unavailable):
             return []
 
     def stats(self) -> dict[str, int] | None:
         try:
             return self.searcher().stats()
-        except (IndexMissing, Unavailable):
+        except (IndexMissing, IndexDamaged, Unavailable):
             return None
 
     @contextmanager
@@ -97,7 +103,23 @@ class WebState:
             catalogue = Catalogue(self.data_dir.catalogue, readonly=True)
         except FileNotFoundError as exc:
             raise Unavailable(NO_CATALOGUE) from exc
+        except sqlite3.DatabaseError as exc:
+            raise Unavailable(catalogue_damaged(self.data_dir.catalogue, exc)) from exc
         try:
             yield catalogue
+        except sqlite3.DatabaseError as exc:
+            # "file is not a database", "database disk image is malformed": the file, not the request.
+            raise Unavailable(catalogue_damaged(self.data_dir.catalogue, exc)) from exc
         finally:
             catalogue.close()
+
+
+def damaged(exc: IndexDamaged) -> str:
+    return f"Search is not available: {exc}."
+
+
+def catalogue_damaged(path: Path, exc: Exception) -> str:
+    return (
+        f"The catalogue {path} is damaged ({exc}). Restore it from a backup, or move it aside and run "
+        "`councilcode crawl` to build it again; then `councilcode index --rebuild`."
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -15,12 +16,13 @@ from councilcode.cli.options import data_dir_option
 from councilcode.indexer.build import update_index
 from councilcode.indexer.docvalues import SORTS
 from councilcode.indexer.generations import IndexBusy
-from councilcode.indexer.search import MAX_LIMIT, IndexMissing, Searcher, SearchRequest, SearchResponse
+from councilcode.indexer.search import MAX_LIMIT, IndexDamaged, IndexMissing, Searcher, SearchRequest, SearchResponse
 from councilcode.settings import DataDir
 
 # Exit codes: 1 for a busy index (try again later), 2 for something missing or a bad value.
 EXIT_BUSY = 1
 EXIT_MISSING = 2
+EXIT_DAMAGED = 1
 
 
 def _fail(message: str, code: int) -> None:
@@ -52,6 +54,13 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
         return
     except FileNotFoundError as exc:
         _fail(str(exc), EXIT_MISSING)
+        return
+    except sqlite3.DatabaseError as exc:
+        _fail(
+            f"the catalogue {resolved.catalogue} is damaged ({exc}): restore it from a backup, or move it "
+            "aside and run `councilcode crawl` to build it again",
+            EXIT_DAMAGED,
+        )
         return
     what = "Rebuilt" if report.rebuilt else "Updated"
     click.echo(
@@ -121,6 +130,9 @@ def search_command(
             response = searcher.search(request)
     except IndexMissing as exc:
         _fail(str(exc), EXIT_MISSING)
+        return
+    except IndexDamaged as exc:
+        _fail(str(exc), EXIT_DAMAGED)
         return
     if as_json:
         click.echo(json.dumps(response.to_json(), indent=2, ensure_ascii=False))
