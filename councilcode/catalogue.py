@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from councilcode.errors import CouncilcodeError
 from councilcode.records import REPOSITORY_FIELDS, Council, Repository
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: councils.code
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS councils (
     slug TEXT NOT NULL UNIQUE,
     type TEXT,
     nation TEXT,
-    website TEXT
+    website TEXT,
+    code TEXT                       -- the council's code in the register (councilcode.register), if any
 );
 CREATE TABLE IF NOT EXISTS handles (
     handle TEXT PRIMARY KEY COLLATE NOCASE,
@@ -181,6 +183,23 @@ class HandleState:
     repo_count: int | None
 
 
+class CatalogueMissing(CouncilcodeError, FileNotFoundError):
+    """There is no catalogue in the data dir yet (nothing crawled)."""
+
+    exit_code = 2
+
+
+class CatalogueDamaged(CouncilcodeError):
+    """The catalogue file is not an SQLite database, or SQLite finds it damaged; names the file and the fix."""
+
+    def __init__(self, path: Path, problem: object) -> None:
+        super().__init__(
+            f"the catalogue {path} is damaged ({problem}): restore it from a backup, or move it aside and run "
+            "`councilcode crawl` to build it again; then `councilcode index --rebuild`"
+        )
+        self.path = path
+
+
 class Catalogue:
     """The SQLite catalogue in the data dir. Open one per thread or task group; close when done."""
 
@@ -188,7 +207,7 @@ class Catalogue:
         self.path = Path(path)
         if readonly:
             if not self.path.exists():
-                raise FileNotFoundError(f"no catalogue at {self.path}: run `councilcode crawl` first")
+                raise CatalogueMissing(f"no catalogue at {self.path}: run `councilcode crawl` first")
             self.db = sqlite3.connect(
                 f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
             )
@@ -221,12 +240,14 @@ class Catalogue:
                 if statement.strip():
                     self.db.execute(statement)
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) > SCHEMA_VERSION:
+            if row is not None and int(row["value"]) > SCHEMA_VERSION:
                 raise RuntimeError(
                     f"{self.path} was written by a newer councilcode (schema {row['value']}); upgrade councilcode"
                 )
+            columns = {r["name"] for r in self.db.execute("PRAGMA table_info(councils)")}
+            if "code" not in columns:  # a catalogue of schema 1: the next sync_councils fills the codes in
+                self.db.execute("ALTER TABLE councils ADD COLUMN code TEXT")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -253,10 +274,10 @@ class Catalogue:
                 db.execute("DELETE FROM councils WHERE name = ?", (name,))
             for c in councils:
                 db.execute(
-                    "INSERT INTO councils (name, slug, type, nation, website) VALUES (?, ?, ?, ?, ?) "
+                    "INSERT INTO councils (name, slug, type, nation, website, code) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET slug = excluded.slug, type = excluded.type, "
-                    "nation = excluded.nation, website = excluded.website",
-                    (c.name, slugify(c.name), c.type, c.nation, c.website),
+                    "nation = excluded.nation, website = excluded.website, code = excluded.code",
+                    (c.name, slugify(c.name), c.type, c.nation, c.website, c.code),
                 )
             handles = {h.lower(): c.name for c in councils for h in c.github}
             for row in db.execute("SELECT handle FROM handles").fetchall():
@@ -285,6 +306,8 @@ class Catalogue:
                 type=r["type"],
                 nation=r["nation"],
                 website=r["website"],
+                # A viewer may read a schema-1 catalogue (read-only, so not migrated): no codes there yet.
+                code=r["code"] if "code" in r.keys() else None,  # noqa: SIM118 - `in` on a Row looks at values
             )
             for r in rows
         ]

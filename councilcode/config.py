@@ -6,6 +6,7 @@ so that someone fixing the file by hand sees everything in one go.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
@@ -18,10 +19,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from councilcode.errors import CouncilcodeError
 from councilcode.records import COUNCIL_TYPES, NATIONS, Council
+from councilcode.register import ALLOWED_TYPES, Authority, Register, load_register
 
 TOP_LEVEL_KEYS = ("councils",)
-COUNCIL_KEYS = ("name", "github", "type", "nation", "website")
+COUNCIL_KEYS = ("name", "code", "github", "type", "nation", "website")
 
 # GitHub logins: 1-39 alphanumerics and single hyphens, not starting or ending with a hyphen.
 _LOGIN_RE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -50,12 +53,20 @@ class ConfigProblem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(CouncilcodeError):
     """The config file has problems; `problems` holds all of them, sorted by line."""
+
+    exit_code = 2
 
     def __init__(self, problems: Iterable[ConfigProblem]) -> None:
         self.problems: list[ConfigProblem] = sorted(problems, key=lambda p: p.line)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> str:
+        # Only `crawl` (and `schedule`, which logs and goes on) stops on a bad config; `orgs` prints the
+        # problems as the answer to its check.
+        where = self.problems[0].path if self.problems else "config"
+        return "\n".join([*(str(p) for p in self.problems), f"{where}: invalid config, nothing crawled"])
 
 
 def is_valid_login(handle: str) -> bool:
@@ -149,7 +160,7 @@ def load_councils(path: Path) -> list[Council]:
 
 def parse_councils(text: str, path: Path) -> list[Council]:
     """Validate councils-file `text`; `path` is only used to name the file in problems."""
-    councils, problems = _Validator(Path(path)).run(text)
+    councils, problems = _Validator(Path(path), load_register()).run(text)
     if problems:
         raise ConfigError(problems)
     return councils
@@ -184,14 +195,56 @@ def _describe(value: Any) -> str:
     return "a date" if hasattr(value, "isoformat") else type(value).__name__
 
 
+def complete_from_register(council: Council, register: Register | None = None) -> Council:
+    """`council` with the name, type and nation its code gives where it does not give them itself."""
+    authority = (register or load_register()).get(council.code) if council.code else None
+    if authority is None:
+        return council
+    return dataclasses.replace(
+        council,
+        name=council.name or authority.name,
+        type=council.type or authority.council_type,
+        nation=council.nation or authority.nation,
+    )
+
+
+def code_problem(code: str, name: str | None, register: Register, where: str = "") -> str | None:
+    """Why `code` cannot be a council's code (unknown, not a current council, not the council called
+    `name`), or None when it can. `where` goes after the code in the message."""
+    authority = register.get(code)
+    if authority is None:
+        message = f"unknown council code {code!r}{where} (not in the register of UK local authorities)"
+        guess = register.suggest_code(code, name)
+        return message + (f"; did you mean {guess.code!r} ({guess.name})?" if guess else "")
+    if not authority.current:
+        successors = register.successors(authority)
+        if authority.end_date:
+            message = (
+                f"council code {code!r}{where} is {authority.name}, which no longer exists (ended {authority.end_date})"
+            )
+        else:
+            message = f"council code {code!r}{where} is {authority.name}, which is not a current council"
+        if successors:
+            message += "; it was replaced by " + " and ".join(a.label() for a in successors)
+            message += ": use " + " or ".join(repr(a.code) for a in successors) + " instead"
+        return message
+    if name and not register.name_fits(authority, name):
+        message = f"council code {code!r}{where} is {authority.name} in the register, not {name!r}"
+        named = register.by_name(name)
+        return message + (f"; did you mean {named.code!r}?" if named and named.code != code else "")
+    return None
+
+
 class _Validator:
     """Walks the loaded document, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, register: Register) -> None:
         self.path = path
+        self.register = register
         self.problems: list[ConfigProblem] = []
         self.handles: dict[str, tuple[int, str]] = {}  # lower-cased handle -> (line, council name)
         self.names: dict[str, int] = {}  # normalised council name -> line
+        self.codes: dict[str, tuple[int, str]] = {}  # register code -> (line, council name)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(ConfigProblem(self.path, line, message))
@@ -245,6 +298,13 @@ class _Validator:
 
         name = entry.get("name")
         name_ok = isinstance(name, str) and name.strip() != ""
+        authority = None
+        code = entry.get("code")
+        if "name" not in entry and isinstance(code, str):
+            # An entry may leave its name to the register: name it by its code until the code is checked.
+            authority = self.register.get(code.strip())
+            if authority is not None and authority.current:
+                name, name_ok = authority.name, True
         label = f"council {name.strip()!r}" if name_ok else f"council #{number}"
 
         for key in entry:
@@ -254,28 +314,77 @@ class _Validator:
                     f"unknown key {key!r} in {label} (expected one of: {', '.join(COUNCIL_KEYS)})",
                 )
 
-        if "name" not in entry:
-            self.problem(line, f"{label} has no 'name'")
+        if "name" not in entry and not name_ok:
+            if "code" not in entry:
+                self.problem(line, f"{label} has no 'name'")
         elif not name_ok:
             what = "empty" if name is None or isinstance(name, str) else _describe(name)
             self.problem(entry.lc.key("name")[0] + 1, f"'name' of {label} is {what}; expected the council's name")
         else:
             name = name.strip()
             key = " ".join(name.lower().split())
+            # A name taken from the register is where the code is.
+            name_line = entry.lc.key("name" if "name" in entry else "code")[0] + 1
             if key in self.names:
-                self.problem(
-                    entry.lc.key("name")[0] + 1,
-                    f"duplicate council name {name!r} (already at line {self.names[key]})",
-                )
+                self.problem(name_line, f"duplicate council name {name!r} (already at line {self.names[key]})")
             else:
-                self.names[key] = entry.lc.key("name")[0] + 1
+                self.names[key] = name_line
 
+        authority = self.code(entry, label, name.strip() if name_ok and "name" in entry else None)
         handles = self.github(entry, line, label, name if name_ok else None)
         optional = {key: self.optional(entry, key, label) for key in ("type", "nation", "website")}
+        if authority is not None:
+            self.agrees_with_register(entry, label, authority, optional)
 
         if not name_ok or handles is None:
             return None
-        return Council(name=name, github=tuple(handles), line=line, **optional)
+        council = Council(name=name, github=tuple(handles), line=line, code=authority and authority.code, **optional)
+        return complete_from_register(council, self.register)
+
+    def code(self, entry: CommentedMap, label: str, name: str | None) -> Authority | None:
+        """The current authority the entry's `code` names, or None (with a problem unless there is no code)."""
+        if "code" not in entry or entry["code"] is None:
+            return None
+        value = entry["code"]
+        key_line = entry.lc.key("code")[0] + 1
+        if not isinstance(value, str) or not value.strip():
+            what = "empty" if isinstance(value, str) else _describe(value)
+            self.problem(key_line, f"'code' of {label} is {what}; expected a council code from the register, e.g. BST")
+            return None
+        code = value.strip()
+        message = code_problem(code, name, self.register, f" in {label}")
+        if message:
+            self.problem(key_line, message)
+            return None
+        seen = self.codes.get(code)
+        if seen is not None:
+            earlier_line, earlier_name = seen
+            self.problem(
+                key_line,
+                f"council code {code!r} in {label} is already used at line {earlier_line} by council "
+                f"{earlier_name!r} (one entry per council: list all its GitHub handles there)",
+            )
+            return None
+        self.codes[code] = (key_line, name or label)
+        return self.register.get(code)
+
+    def agrees_with_register(
+        self, entry: CommentedMap, label: str, authority: Authority, given: dict[str, str | None]
+    ) -> None:
+        """A type or nation the entry gives must be the one its code has in the register."""
+        if given["nation"] is not None and given["nation"] != authority.nation:
+            self.problem(
+                entry.lc.key("nation")[0] + 1,
+                f"nation {given['nation']!r} of {label} is not the register's: {authority.label()} "
+                f"is in {authority.nation}",
+            )
+        allowed = ALLOWED_TYPES.get(authority.type_code)
+        if given["type"] is not None and allowed is not None and given["type"] not in allowed:
+            self.problem(
+                entry.lc.key("type")[0] + 1,
+                f"type {given['type']!r} of {label} is not the register's: {authority.label()} is a "
+                f"{authority.type_name.lower()} ({' or '.join(repr(t) for t in sorted(allowed))})",
+            )
 
     def github(self, entry: CommentedMap, line: int, label: str, name: str | None) -> list[str] | None:
         if "github" not in entry:

@@ -16,9 +16,13 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from councilcode.errors import CouncilcodeError
 
-class LockBusy(Exception):
+
+class LockBusy(CouncilcodeError):
     """Another process holds the crawl lock."""
+
+    exit_code = 3
 
 
 def crawl_lock(

@@ -24,6 +24,8 @@ from councilcode.config import (
     ConfigError,
     check_nation,
     check_type,
+    code_problem,
+    complete_from_register,
     handle_index,
     is_http_url,
     is_valid_login,
@@ -31,14 +33,16 @@ from councilcode.config import (
     parse_councils,
     yaml_round_trip,
 )
+from councilcode.errors import CouncilcodeError
 from councilcode.files import write_atomically
 from councilcode.records import Council
+from councilcode.register import load_register
 
 # A block-sequence item's lead-in: indentation, the dash, then the gap before the content.
 _DASH_RE = re.compile(r"(?P<indent>[ ]*)-(?P<gap>[ ]+)")
 
 
-class OrgsFileError(Exception):
+class OrgsFileError(CouncilcodeError):
     """add_council refused to edit the file; the message says why."""
 
 
@@ -61,14 +65,18 @@ class _CannotSplice(Exception):
 def add_council(path: Path, council: Council) -> None:
     """Add `council` to the councils file at `path`, keeping the rest of the file byte-for-byte.
 
-    A new council is appended as a new entry. If a council with the same name is already listed,
-    its handles are added to that entry's `github` list instead. Refuses (OrgsFileError) a handle
+    A new council is appended as a new entry. If a council with the same code or name is already listed,
+    its handles are added to that entry's `github` list instead. A council with a code but no name is
+    written with the register's name, so a reader of the file sees which council it is. Refuses (OrgsFileError) a handle
     that is already listed anywhere, or a council whose other fields contradict the existing entry.
     Raises ConfigError if the file is invalid before the edit or would be after it; the file is
     replaced atomically, so it is either untouched or fully written.
     """
     path = Path(path)
     council = _tidy(council)
+    if council.code and not council.name:
+        authority = load_register().get(council.code)
+        council = dataclasses.replace(council, name=authority.name if authority else "")
     _check_new_council(council)
     text = _read_text(path)
     existing = parse_councils(text, path)  # refuse to edit a file that is already broken
@@ -79,10 +87,10 @@ def add_council(path: Path, council: Council) -> None:
             raise DuplicateHandleError(handle, index[handle.lower()], path)
 
     # What the file must read back as afterwards.
-    target = _find_by_name(existing, council.name)
+    target = _find_by_code(existing, council.code) or _find_by_name(existing, council.name)
     if target is None:
         position = None
-        expected = [_facts(c) for c in existing] + [_facts(council)]
+        expected = [_facts(c) for c in existing] + [_facts(complete_from_register(council))]
     else:
         _check_no_conflict(target, council, path)
         position = existing.index(target)
@@ -120,6 +128,7 @@ def _tidy(council: Council) -> Council:
         type=clean(council.type),
         nation=clean(council.nation),
         website=clean(council.website),
+        code=clean(council.code),
     )
 
 
@@ -141,6 +150,8 @@ def _check_new_council(council: Council) -> None:
         problems.append(check_nation(council.nation) or "")
     if council.website is not None and not is_http_url(council.website):
         problems.append(f"website {council.website!r} is not an http(s) URL")
+    if council.code is not None:
+        problems.append(code_problem(council.code, council.name or None, load_register()) or "")
     problems = [p for p in problems if p]
     if problems:
         raise OrgsFileError("; ".join(problems))
@@ -163,12 +174,19 @@ def _find_by_name(councils: list[Council], name: str) -> Council | None:
     return next((c for c in councils if _name_key(c.name) == key), None)
 
 
+def _find_by_code(councils: list[Council], code: str | None) -> Council | None:
+    return next((c for c in councils if code and c.code == code), None)
+
+
 def _check_no_conflict(target: Council, council: Council, path: Path) -> None:
-    """Adding a handle to an existing council must not silently drop a different type/nation/website."""
+    """Adding a handle to an existing council must not silently drop a different type/nation/website/code."""
     clashes = [
         f"{field} {getattr(council, field)!r} (the file has {getattr(target, field)!r})"
-        for field in ("type", "nation", "website")
-        if getattr(council, field) is not None and getattr(council, field) != getattr(target, field)
+        for field in ("type", "nation", "website", "code")
+        if getattr(council, field) is not None
+        and getattr(council, field) != getattr(target, field)
+        # A code found for a council the file lists without one is no contradiction (the file keeps its entry).
+        and not (field == "code" and getattr(target, field) is None)
     ]
     if clashes:
         raise OrgsFileError(
@@ -180,7 +198,7 @@ def _check_no_conflict(target: Council, council: Council, path: Path) -> None:
 
 def _facts(council: Council) -> tuple:
     """What a council entry means, leaving out where it is."""
-    return (council.name, council.github, council.type, council.nation, council.website)
+    return (council.name, council.code, council.github, council.type, council.nation, council.website)
 
 
 def _parses_to(text: str, path: Path, expected: list[tuple]) -> bool:
@@ -243,6 +261,7 @@ def _append_entry(text: str, starts: list[int], entries: CommentedSeq, council: 
 
     values = {
         "name": " " + _scalar(council.name),
+        "code": council.code and " " + _scalar(council.code),
         "github": github_text,
         "type": council.type and " " + _scalar(council.type),
         "nation": council.nation and " " + _scalar(council.nation),
@@ -330,6 +349,8 @@ def _round_trip(text: str, council: Council, position: int | None) -> str:
         entries.fa.set_block_style()
     if position is None:
         entry = CommentedMap(name=council.name)
+        if council.code is not None:
+            entry["code"] = council.code
         github = CommentedSeq(council.github)
         github.fa.set_flow_style()
         entry["github"] = github

@@ -21,7 +21,10 @@ NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 
 @dataclass(frozen=True)
 class Council:
-    """One entry of config/orgs.yaml."""
+    """One entry of config/orgs.yaml.
+
+    `name`, `type` and `nation` are the register's when the entry has a `code` and does not give them.
+    """
 
     name: str
     github: tuple[str, ...]
@@ -29,6 +32,7 @@ class Council:
     nation: str | None = None
     website: str | None = None
     line: int = 0  # where the entry starts in its config file, for error messages
+    code: str | None = None  # the council's local-authority-code in the register (councilcode.register)
 
 
 @dataclass

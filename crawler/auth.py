@@ -13,9 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from councilcode.errors import CouncilcodeError
 
-class AuthError(Exception):
+
+class AuthError(CouncilcodeError):
     """No token could be had (a wrong App id, key or installation, or GitHub unreachable)."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from councilcode.crawler.auth import AuthError
 from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
 from councilcode.crawler.licence import identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
+from councilcode.errors import CouncilcodeError
 from councilcode.records import Council, Repository
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,10 @@ MAX_PAGES = 1000
 UNRECOGNISED_LICENCE = "NOASSERTION"
 
 
-class CrawlError(Exception):
+class CrawlError(CouncilcodeError):
     """A handle could not be crawled; the message says why."""
+
+    exit_code = 2
 
 
 class Progress(Protocol):

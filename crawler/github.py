@@ -72,6 +72,7 @@ class RetryPolicy:
     timeout: float = 30.0
     limit_waits: int = 6  # rate-limit pauses allowed for one request, on top of `attempts`
     secondary_delay: float = 60.0  # GitHub: wait at least a minute after a secondary limit without retry-after
+    reserve: int | None = None  # budget kept in hand before pausing; None: one request per slot, up to 10
 
 
 @dataclass
@@ -85,6 +86,7 @@ class RequestStats:
     in_flight: int = 0
     max_in_flight: int = 0
     waited_seconds: float = 0.0
+    points: int = 0  # GraphQL rate-limit points spent (rateLimit.cost), counted by crawler/graphql.py
     rate_limit_remaining: int | None = None
     rate_limit_reset: float | None = None
     problems: list[str] = field(default_factory=list)
@@ -160,6 +162,13 @@ class GitHubClient:
         Returns 200 (with parsed JSON), 304 or 404 answers; raises `ApiError` for anything else once
         retries are used up, and `CrawlStopped` when the rate limit would make it wait too long.
         """
+        return await self._call(url, etag=etag)
+
+    async def post(self, url: str, payload: Any) -> ApiResponse:
+        """POST `payload` as JSON (a GraphQL query), with the same retries, limits and answers as `get`."""
+        return await self._call(url, body=json.dumps(payload).encode())
+
+    async def _call(self, url: str, *, etag: str | None = None, body: bytes | None = None) -> ApiResponse:
         if _origin(url) != self.origin:
             # Never send the token anywhere but the API the user named.
             raise ApiError(url, f"refusing a URL outside {self.origin}")
@@ -169,7 +178,7 @@ class GitHubClient:
         while attempt < self.retry.attempts:
             await self._respect_rate_limit()
             try:
-                response = await self._send(url, etag)
+                response = await self._send(url, etag, body)
             except httpx.TransportError as exc:  # timeouts, refused or dropped connections, cut bodies
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             else:
@@ -202,7 +211,7 @@ class GitHubClient:
                 await self.sleep(self._backoff(attempt))
         raise ApiError(url, f"gave up after {self.retry.attempts} attempts: {problem}")
 
-    async def _send(self, url: str, etag: str | None) -> httpx.Response:
+    async def _send(self, url: str, etag: str | None, body: bytes | None = None) -> httpx.Response:
         if self._http is None:
             raise RuntimeError("use `async with GitHubClient(...)`")
         headers = {}
@@ -215,7 +224,11 @@ class GitHubClient:
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
             self.stats.total += 1
             try:
-                response = await self._http.get(url, headers=headers)
+                if body is None:
+                    response = await self._http.get(url, headers=headers)
+                else:
+                    headers["Content-Type"] = "application/json"
+                    response = await self._http.post(url, content=body, headers=headers)
                 # Read the whole body inside the slot, so a cut body fails here and is retried.
                 await response.aread()
             finally:
@@ -249,7 +262,8 @@ class GitHubClient:
     async def _respect_rate_limit(self) -> None:
         """Wait out any pause in force; start one when the primary budget is nearly spent."""
         remaining, reset = self.stats.rate_limit_remaining, self.stats.rate_limit_reset
-        if remaining is not None and reset is not None and remaining <= self._reserve and reset + 1 > self.clock():
+        reserve = self._reserve if self.retry.reserve is None else self.retry.reserve
+        if remaining is not None and reset is not None and remaining <= reserve and reset + 1 > self.clock():
             self.stats.rate_limit_remaining = None  # unknown until the next answer after the reset
             await self._pause(reset + 1, f"GitHub rate limit nearly used up ({remaining} requests left)")
         delay = self._resume_at - self.clock()

@@ -8,6 +8,7 @@ missing index or an index of an older schema builds a new generation and switche
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from pathlib import Path
 from whoosh import index
 from whoosh.index import LockError
 
-from councilcode.catalogue import Catalogue, repository_from_row
+from councilcode.catalogue import Catalogue, CatalogueDamaged, repository_from_row
 from councilcode.indexer.collaborate import refresh_groups
 from councilcode.indexer.generations import Generation, IndexBusy, IndexStore, check_generation, open_generation
 from councilcode.indexer.schema import SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
@@ -103,8 +104,11 @@ def catalogue_entries(catalogue_path: Path | str) -> list[Entry]:
     second; fingerprints of the rows as stored cost a fraction of that (`fingerprint(Repository)`
     hashes the same row form), and only the records that changed are then built.
     """
-    with Catalogue(catalogue_path, readonly=True) as catalogue:
-        rows = catalogue.repository_rows()
+    try:
+        with Catalogue(catalogue_path, readonly=True) as catalogue:
+            rows = catalogue.repository_rows()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogueDamaged(Path(catalogue_path), exc) from exc
     return [Entry(str(row[0]), fingerprint_row(row).encode("ascii"), partial(repository_from_row, row)) for row in rows]
 
 

@@ -26,6 +26,7 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 
+from councilcode.errors import CouncilcodeError
 from councilcode.files import write_atomically
 from councilcode.lock import file_lock
 
@@ -36,15 +37,17 @@ LOCK = "write.lock"
 PREFIX = "gen-"
 
 
-class IndexMissing(FileNotFoundError):
+class IndexMissing(CouncilcodeError, FileNotFoundError):
     """There is no index in the directory (never built, or removed)."""
+
+    exit_code = 2
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(f"no index in {index_dir}: run `councilcode index`")
         self.index_dir = index_dir
 
 
-class IndexDamaged(RuntimeError):
+class IndexDamaged(CouncilcodeError, RuntimeError):
     """A file of the index is missing, cut short or unreadable; the message names it and the fix."""
 
     def __init__(self, path: Path, problem: str) -> None:
@@ -52,7 +55,7 @@ class IndexDamaged(RuntimeError):
         self.path = path
 
 
-class IndexBusy(RuntimeError):
+class IndexBusy(CouncilcodeError, RuntimeError):
     """Another process kept the index's writer lock for longer than we were willing to wait."""
 
     def __init__(self, index_dir: Path, waited: float) -> None:

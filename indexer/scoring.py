@@ -14,9 +14,9 @@ saturated once, so a word repeated in every field does not count several times o
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
+from cachetools import LRUCache
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
 
@@ -45,19 +45,16 @@ class Bm25f:
         self.boosts = boosts
         self.k1 = k1
         self.documents = len(values.live)
-        self._cache: OrderedDict[str, dict[int, float]] = OrderedDict()
-        self._field_docs: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        # Least recently used first out; the Searcher's lock guards both.
+        self._cache: LRUCache[str, dict[int, float]] = LRUCache(CACHE_TERMS)
+        self._field_docs: LRUCache[tuple[str, str], frozenset[int]] = LRUCache(CACHE_TERMS)
 
     def impacts(self, term: str) -> dict[int, float]:
         """{document: BM25F score of `term` (a stemmed search term)} for every live document having it."""
         cached = self._cache.get(term)
         if cached is not None:
-            self._cache.move_to_end(term)
             return cached
-        impacts = self._compute(term)
-        self._cache[term] = impacts
-        if len(self._cache) > CACHE_TERMS:
-            self._cache.popitem(last=False)
+        impacts = self._cache[term] = self._compute(term)
         return impacts
 
     def share(self, term: str) -> float:
@@ -78,12 +75,9 @@ class Bm25f:
         key = (field, term)
         cached = self._field_docs.get(key)
         if cached is not None:
-            self._field_docs.move_to_end(key)
             return cached
         docs = frozenset(doc for ids, _ in self._postings(field, term) for doc in ids) & self.values.live_set
         self._field_docs[key] = docs
-        if len(self._field_docs) > CACHE_TERMS:
-            self._field_docs.popitem(last=False)
         return docs
 
     def frequent_terms(self, field: str, count: int) -> list[tuple[int, str]]:
@@ -95,11 +89,6 @@ class Bm25f:
         except (KeyError, TermNotFound):
             return []
         return found
-
-    def warm(self, terms: list[str]) -> None:
-        """Work out impacts ahead of time (the most common terms cost the most to compute)."""
-        for term in terms:
-            self.impacts(term)
 
     def _compute(self, term: str) -> dict[int, float]:
         weighted: dict[int, float] = {}
@@ -139,16 +128,34 @@ class Bm25f:
                 yield (ids if not offset else [doc + offset for doc in ids]), frequencies
 
 
+# The private members of Whoosh 2.7's on-disk postings matcher (whoosh.codec.whoosh3.W3LeafMatcher) that the
+# fast path reads. whoosh-reloaded is pinned to one version because of them: see docs/whoosh.md, and
+# tests/test_whoosh_internals.py, which fails if a real search stops taking the fast path.
+BLOCK_MEMBERS = ("_read_ids", "_read_weights", "_next_block", "_blocklength")
+
+
+def reads_blocks(matcher) -> bool:  # noqa: ANN001 - a Whoosh matcher
+    """True when `matcher` can be read a block at a time (the fast path)."""
+    return all(hasattr(matcher, member) for member in BLOCK_MEMBERS)
+
+
 def _blocks(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001 - a Whoosh matcher
     # Whoosh 2.7's on-disk matcher decodes whole blocks (~128 postings); reading them a block at
     # a time is ten times quicker than stepping through postings. Other matchers step.
-    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
-            matcher._next_block()
-        return
+    return _read_blocks(matcher) if reads_blocks(matcher) else _step_postings(matcher)
+
+
+def _read_blocks(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001
+    """The fast path: each block's decoded ids and frequencies as Whoosh holds them."""
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        matcher._next_block()
+
+
+def _step_postings(matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:  # noqa: ANN001
+    """The slow path, through the public Matcher interface: right with any matcher, ten times slower."""
     ids, frequencies = [], []
     while matcher.is_active():
         ids.append(matcher.id())

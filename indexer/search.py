@@ -16,15 +16,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from whoosh.searching import Searcher as WhooshSearcher
 
+from councilcode.errors import CouncilcodeError
 from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
 from councilcode.indexer.generations import (
     Generation,
@@ -44,7 +46,12 @@ from councilcode.indexer.spelling import suggest
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "BOOLEAN_FILTERS",
+    "DEFAULT_LIMIT",
+    "FILTERS",
     "IndexDamaged",
+    "InvalidSearch",
+    "MAX_LIMIT",
     "IndexMissing",
     "SearchHit",
     "SearchRequest",
@@ -55,18 +62,29 @@ __all__ = [
 
 T = TypeVar("T")
 
+# A search's filters, one value each, in the order links spell them (the web viewer's URLs use this order).
+FILTERS: tuple[str, ...] = ("council", "license", "language", "topic", "owner", "archived", "fork", "pushed_since")
+BOOLEAN_FILTERS = frozenset({"archived", "fork"})
+_VALUE_FILTERS = ("council", "owner", "license", "language", "topic")  # matched by value (DocValues.docs_with)
+DEFAULT_LIMIT = 20  # results a page
 MAX_LIMIT = 100
 WARM_TERMS = 200  # most searched terms recomputed in the background when the index changes
 _CACHED_RESULTS = 512  # recent (query, filters) results kept per index version
 _CACHED_RECORDS = 4096  # stored records (decompressed) kept per index version
 _CACHED_SNIPPETS = 8192  # (document, query terms) snippets and phrase checks kept per index version
-_FILTERS = ("license", "council", "owner", "language", "topic", "archived", "fork", "pushed_since")
 FACET_LIMIT = 50
+
+
+class InvalidSearch(CouncilcodeError, ValueError):
+    """A search value out of range (an unknown sort, a page of 0, a date that is not one); the message says
+    what to use instead. A ValueError too, for callers that check values that way."""
+
+    exit_code = 2
 
 
 @dataclass
 class SearchRequest:
-    """One search: query text, filters, sort and page. Invalid values raise ValueError."""
+    """One search: query text, filters, sort and page. Invalid values raise InvalidSearch (a ValueError)."""
 
     q: str = ""
     license: str | None = None  # SPDX id, "OGL" (the whole OGL family) or "none"
@@ -79,24 +97,32 @@ class SearchRequest:
     pushed_since: str | None = None  # "YYYY-MM-DD"
     sort: str = "relevance"  # relevance | pushed | stars | name
     page: int = 1
-    limit: int = 20
+    limit: int = DEFAULT_LIMIT
     facet_limit: int = FACET_LIMIT  # most frequent values kept per facet
 
     def __post_init__(self) -> None:
         self.validate()
 
     def validate(self) -> None:
-        """Raise ValueError, with a message a person can act on, for a value out of range."""
+        """Raise InvalidSearch, with a message a person can act on, for a value out of range."""
         if self.sort not in SORTS:
-            raise ValueError(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
+            raise InvalidSearch(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
         if not isinstance(self.page, int) or isinstance(self.page, bool) or self.page < 1:
-            raise ValueError(f"page must be a whole number from 1, not {self.page!r}")
+            raise InvalidSearch(f"page must be a whole number from 1, not {self.page!r}")
         if not isinstance(self.limit, int) or isinstance(self.limit, bool) or not 1 <= self.limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {self.limit!r}")
+            raise InvalidSearch(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {self.limit!r}")
         if not isinstance(self.facet_limit, int) or self.facet_limit < 0:
-            raise ValueError(f"facet_limit must be a whole number from 0, not {self.facet_limit!r}")
+            raise InvalidSearch(f"facet_limit must be a whole number from 0, not {self.facet_limit!r}")
         if self.pushed_since:
             pushed_since_timestamp(self.pushed_since)
+
+
+def _filter_key(value: str | bool | None) -> str | bool | None:
+    """A filter's value as the result cache tells values apart: text ignores case and spaces (as the filters
+    do), but archived=False is not the same as no archived filter."""
+    if isinstance(value, str):
+        return value.strip().lower() or None
+    return value
 
 
 def pushed_since_timestamp(value: str) -> int:
@@ -104,7 +130,7 @@ def pushed_since_timestamp(value: str) -> int:
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise ValueError(f"pushed_since must be a date written YYYY-MM-DD, not {value!r}") from None
+        raise InvalidSearch(f"pushed_since must be a date written YYYY-MM-DD, not {value!r}") from None
     return int(day.timestamp())
 
 
@@ -182,27 +208,6 @@ class _Result:
     suggestion: str | None
 
 
-class _Lru:
-    """A small least-recently-used map (callers hold the Searcher's lock)."""
-
-    __slots__ = ("_entries", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._entries: OrderedDict[Any, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, key: Any) -> Any:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
-
-    def put(self, key: Any, value: Any) -> None:
-        self._entries[key] = value
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-
-
 @dataclass
 class _State:
     """One open index version, and what has been worked out about it."""
@@ -215,14 +220,15 @@ class _State:
     queries: QueryBuilder
     bm25f: Bm25f
     # (query, filters) -> matches, facet counts and suggestion: a second page costs nothing.
-    results: OrderedDict[tuple, _Result] = field(default_factory=OrderedDict)
+    # Least recently used entries go first; all are read and written under the Searcher's lock.
+    results: LRUCache[tuple, _Result] = field(default_factory=lambda: LRUCache(_CACHED_RESULTS))
     # Work that depends only on the index version, kept so popular documents and words cost
     # nothing the second time: stored records (each a zlib decompression), snippets and phrase
     # checks per (document, words), snippet texts, and spelling corrections per word.
-    records: _Lru = field(default_factory=lambda: _Lru(_CACHED_RECORDS))
-    snippets: _Lru = field(default_factory=lambda: _Lru(_CACHED_SNIPPETS))
-    phrases: _Lru = field(default_factory=lambda: _Lru(_CACHED_SNIPPETS))
-    texts: _Lru = field(default_factory=lambda: _Lru(_CACHED_RECORDS))  # snippet texts per document
+    records: LRUCache[int, dict[str, Any]] = field(default_factory=lambda: LRUCache(_CACHED_RECORDS))
+    snippets: LRUCache[tuple, Any] = field(default_factory=lambda: LRUCache(_CACHED_SNIPPETS))
+    phrases: LRUCache[tuple, Any] = field(default_factory=lambda: LRUCache(_CACHED_SNIPPETS))
+    texts: LRUCache[int, Any] = field(default_factory=lambda: LRUCache(_CACHED_RECORDS))  # snippet texts per document
     corrections: dict[str, str | None] = field(default_factory=dict)
 
     def record(self, doc: int) -> dict[str, Any]:
@@ -230,7 +236,7 @@ class _State:
         found = self.records.get(doc)
         if found is None:
             found = self.searcher.stored_fields(doc)["record"]
-            self.records.put(doc, found)
+            self.records[doc] = found
         return found
 
     def close(self) -> None:
@@ -463,7 +469,7 @@ class Searcher:
     def _allowed(self, values: DocValues, request: SearchRequest) -> frozenset[int] | set[int] | None:
         """Documents the filters let through, or None when there are no filters."""
         sets = []
-        for name in ("council", "owner", "license", "language", "topic"):
+        for name in _VALUE_FILTERS:
             wanted = getattr(request, name)
             if wanted is not None and str(wanted).strip():
                 sets.append(values.docs_with(name, str(wanted)))
@@ -513,11 +519,10 @@ class Searcher:
     def _result(self, state: _State, parsed: ParsedQuery, request: SearchRequest) -> _Result:
         key = (
             str(parsed.query) if parsed.query is not None else "",
-            tuple(str(getattr(request, name) or "").strip().lower() for name in _FILTERS),
+            tuple(_filter_key(getattr(request, name)) for name in FILTERS),
         )
         cached = state.results.get(key)
         if cached is not None:
-            state.results.move_to_end(key)
             return cached
         allowed = self._allowed(state.values, request)
         matches = match(parsed, state.bm25f, state.searcher, state.values, allowed)
@@ -531,8 +536,6 @@ class Searcher:
             ),
         )
         state.results[key] = result
-        if len(state.results) > _CACHED_RESULTS:
-            state.results.popitem(last=False)
         return result
 
     @staticmethod
@@ -566,9 +569,9 @@ class Searcher:
                 texts = state.texts.get(doc)
                 if texts is None:
                     texts = prepare_texts([record.get("description"), record.get("readme_text")])
-                    state.texts.put(doc, texts)
+                    state.texts[doc] = texts
                 snippet = snippet_of(texts, terms)
-                state.snippets.put(key, snippet)
+                state.snippets[key] = snippet
             hits.append(
                 SearchHit(
                     full_name=record["full_name"],
@@ -621,5 +624,5 @@ def _per_document(state: _State, doc: int, what: Phrase | Opening, check: Callab
     found = state.phrases.get(key)
     if found is None:
         found = check(state.record(doc))
-        state.phrases.put(key, found)
+        state.phrases[key] = found
     return found

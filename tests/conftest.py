@@ -60,6 +60,7 @@ def crawl_settings(
             "api_url": emulator.url,
             "token": "test-token",
             "retry": FAST_RETRY,
+            "api": "rest",  # the REST crawl unless a test asks for GraphQL
         }
         values.update(overrides)
         return CrawlSettings(**values)  # type: ignore[arg-type]

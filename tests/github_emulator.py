@@ -182,6 +182,10 @@ class EmulatorStats:
 # --------------------------------------------------------------------------- internal records
 
 
+# Profile fields an account may be given (add_account's keyword arguments), as GitHub names them.
+PROFILE_FIELDS = ("blog", "email", "location", "description", "bio", "company", "is_verified", "twitter_username")
+
+
 @dataclass
 class _Account:
     login: str
@@ -190,6 +194,7 @@ class _Account:
     id: int
     created_at: str = "2014-06-02T09:00:00Z"
     updated_at: str = "2024-01-01T00:00:00Z"
+    profile: dict[str, Any] = field(default_factory=dict)  # PROFILE_FIELDS that differ from GitHub's defaults
 
     @property
     def node_id(self) -> str:
@@ -202,6 +207,8 @@ class _Bucket:
     limit: int
     remaining: int
     reset_at: float
+    resource: str = "core"  # as x-ratelimit-resource names it ("search" for tests/github_search.py)
+    window: float = RATE_WINDOW
 
     @property
     def used(self) -> int:
@@ -211,7 +218,7 @@ class _Bucket:
         # GitHub refills the whole allowance once the window has passed.
         if now >= self.reset_at:
             self.remaining = self.limit
-            self.reset_at = now + RATE_WINDOW
+            self.reset_at = now + self.window
 
     def headers(self) -> list[tuple[str, str]]:
         return [
@@ -219,7 +226,7 @@ class _Bucket:
             ("x-ratelimit-remaining", str(max(0, self.remaining))),
             ("x-ratelimit-reset", str(int(self.reset_at))),
             ("x-ratelimit-used", str(self.used)),
-            ("x-ratelimit-resource", "core"),
+            ("x-ratelimit-resource", self.resource),
         ]
 
 
@@ -528,6 +535,14 @@ class GitHubEmulator:
         self._apps: dict[str, _App] = {}  # str(app id) -> app
         self._installations: dict[int, _App] = {}
         self._issued: dict[str, _IssuedToken] = {}
+        # POST /graphql lives in its own module, which imports this one: import it late.
+        from tests.github_graphql import GraphQLEndpoint
+
+        self.graphql = GraphQLEndpoint(self, rate_limit=rate_limit)
+        # GET /search/users lives in its own module (its own budget and query syntax); it imports this one.
+        from tests.github_search import SearchEndpoint
+
+        self.search = SearchEndpoint(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -570,17 +585,24 @@ class GitHubEmulator:
 
     # ------------------------------------------------------------------ data set-up
 
-    def add_account(self, login: str, kind: str = "Organization", name: str | None = None) -> None:
-        """Add an "Organization" or "User" account; adding an existing login updates it."""
+    def add_account(self, login: str, kind: str = "Organization", name: str | None = None, **profile: Any) -> None:
+        """Add an "Organization" or "User" account; adding an existing login updates it.
+
+        `profile` sets what its profile shows (PROFILE_FIELDS: blog, email, location, description, ...).
+        """
         if kind not in ("Organization", "User"):
             raise ValueError(f"kind must be 'Organization' or 'User', not {kind!r}")
+        unknown = set(profile) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown profile fields {sorted(unknown)} (known: {', '.join(PROFILE_FIELDS)})")
         with self._lock:
             existing = self._accounts.get(login.lower())
             if existing is not None:
                 existing.kind = kind
                 existing.name = name if name is not None else existing.name
+                existing.profile.update(profile)
                 return
-            self._accounts[login.lower()] = _Account(login, kind, name, self._next_account_id)
+            self._accounts[login.lower()] = _Account(login, kind, name, self._next_account_id, profile=dict(profile))
             self._next_account_id += 1
             self._by_owner.setdefault(login.lower(), {})
 
@@ -869,6 +891,8 @@ class GitHubEmulator:
 
     def _respond(self, method: str, path: str, query: str, headers: Any, body: bytes) -> _Reply:
         request_id = self._request_id()
+        if path == "/graphql":  # the GraphQL API has its own budget, errors and cost (tests/github_graphql.py)
+            return self.graphql.respond(method, headers, body, request_id)
         with self._lock:
             caller = self._identify(headers, path)
         if isinstance(caller, _Result):
@@ -878,6 +902,8 @@ class GitHubEmulator:
         if path == "/rate_limit" and method in ("GET", "HEAD"):
             result = self._rate_limit_result(caller)
             return self._finish_reply(result, method, headers, caller.bucket, request_id, authenticated)
+        if path.startswith("/search/"):  # the search API's own budget (tests/github_search.py)
+            return self.search.respond(req, request_id)
 
         # Take this request's unit from the bucket up front (atomic); a 304 gives it back.
         with self._lock:
@@ -1074,14 +1100,14 @@ class GitHubEmulator:
             "members_url": f"{o}/members{{/member}}",
             "public_members_url": f"{o}/public_members{{/member}}",
             "avatar_url": f"https://avatars.githubusercontent.com/u/{acct.id}?v=4",
-            "description": None,
+            "description": acct.profile.get("description"),
             "name": acct.name,
-            "company": None,
-            "blog": "",
-            "location": None,
-            "email": None,
-            "twitter_username": None,
-            "is_verified": False,
+            "company": acct.profile.get("company"),
+            "blog": acct.profile.get("blog", ""),
+            "location": acct.profile.get("location"),
+            "email": acct.profile.get("email"),
+            "twitter_username": acct.profile.get("twitter_username"),
+            "is_verified": bool(acct.profile.get("is_verified", False)),
             "has_organization_projects": True,
             "has_repository_projects": True,
             "public_repos": len(self._by_owner.get(acct.login.lower(), {})),
@@ -1100,13 +1126,13 @@ class GitHubEmulator:
         data.update(
             {
                 "name": acct.name,
-                "company": None,
-                "blog": "",
-                "location": None,
-                "email": None,
+                "company": acct.profile.get("company"),
+                "blog": acct.profile.get("blog", ""),
+                "location": acct.profile.get("location"),
+                "email": acct.profile.get("email"),
                 "hireable": None,
-                "bio": None,
-                "twitter_username": None,
+                "bio": acct.profile.get("bio"),
+                "twitter_username": acct.profile.get("twitter_username"),
                 "public_repos": len(self._by_owner.get(acct.login.lower(), {})),
                 "public_gists": 0,
                 "followers": 0,
@@ -1439,7 +1465,7 @@ class GitHubEmulator:
 
         resources = {
             "core": core,
-            "search": other(30 if authenticated else 10, 60),
+            "search": self.search.rate(caller.bucket),
             "graphql": other(5000 if authenticated else 0),
             "integration_manifest": other(5000),
             "source_import": other(100 if authenticated else 0, 60),

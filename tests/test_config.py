@@ -23,10 +23,12 @@ from councilcode.config import (
 )
 from councilcode.orgs_file import DuplicateHandleError, OrgsFileError, add_council
 from councilcode.records import COUNCIL_TYPES, NATIONS, Council
+from councilcode.register import load_register
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_CONFIG = REPO / "config" / "orgs.yaml"
 CORPUS_ORGS = Path("/work/shared/corpus/uk-councils/orgs.json")
+MORE_HANDLES = Path("/work/shared/registers/more-council-handles.json")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,14 @@ def test_real_config_has_one_entry_per_corpus_council(real_councils):
     index = handle_index(real_councils)
 
     known = [o for o in corpus if o["council_name"]]
-    assert set(index) == {o["org"].lower() for o in known}
+    # Beyond the corpus, only handles from the public listing of more council handles, each under the
+    # council the listing names (by its register code).
+    assert {o["org"].lower() for o in known} <= set(index)
+    if MORE_HANDLES.exists():
+        listed = {h["handle"].lower(): h for h in json.loads(MORE_HANDLES.read_text(encoding="utf-8"))["handles"]}
+        for handle in set(index) - {o["org"].lower() for o in known}:
+            assert handle in listed, handle
+            assert index[handle].code == listed[handle]["register_code"], handle
     assert "hfdscouncil" not in index
 
     # The corpus adds a note in brackets to some names ("Trafford Council (Trafford Data Lab)" for
@@ -86,7 +95,7 @@ def test_real_config_has_one_entry_per_corpus_council(real_councils):
     assert len({next(iter(e)) for e in by_name.values()}) == len(by_name)
 
     # A council's type is the one the corpus gives any of its handles (it leaves some handles'
-    # type open); no type where it gives none.
+    # type open); where it gives none, the register's (for a council with a code), else none.
     corpus_types: dict[str, set[str]] = {}
     for org in known:
         types = corpus_types.setdefault(council_of(org), set())
@@ -105,6 +114,12 @@ def test_real_config_has_one_entry_per_corpus_council(real_councils):
     for org in known:
         council = index[org["org"].lower()]
         corpus_type = next(iter(corpus_types[council_of(org)]), None)
+        if corpus_type is None and council.code:
+            assert council.type == load_register().get(council.code).council_type, org["org"]
+            continue
+        if org["org"] == "NorthYorkshireCountyCouncil":  # the county council became the unitary North Yorkshire
+            assert (council.code, council.type) == ("NYE", "unitary")
+            continue
         assert council.type == type_map.get(corpus_type, corpus_type), org["org"]
         if corpus_type == "Scottish council":
             assert council.nation == "Scotland"
@@ -701,3 +716,131 @@ def test_add_council_keeps_file_permissions(real_copy):
     real_copy.chmod(0o640)
     add_council(real_copy, Council(name="Bar", github=("bar",)))
     assert stat.S_IMODE(real_copy.stat().st_mode) == 0o640
+
+
+# --- register codes -----------------------------------------------------------------------------
+
+
+def test_a_code_brings_name_type_and_nation_from_the_register(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        councils:
+          - code: BST
+            github: [bristol-org]
+          - name: Trafford Council
+            code: TRF
+            github: [trafford-org]
+            website: https://www.trafford.gov.uk
+        """,
+    )
+    bristol, trafford = load_councils(path)
+    assert (bristol.name, bristol.code, bristol.type, bristol.nation) == (
+        "Bristol City Council",
+        "BST",
+        "unitary",
+        "England",
+    )
+    # A name of the entry's own is kept (the register's short name "Trafford" fits it).
+    assert (trafford.name, trafford.type) == ("Trafford Council", "metropolitan-borough")
+
+
+def test_bad_codes_are_named_with_their_line(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        councils:
+          - name: Bristol City Council
+            code: BSR
+            github: [one]
+          - name: Leeds City Council
+            code: LDS
+            github: [two]
+          - name: Leeds City Council (data)
+            code: LDS
+            github: [three]
+          - name: Northamptonshire County Council
+            code: NTH
+            github: [four]
+          - name: Leeds Hackspace
+            code: BST
+            github: [five]
+          - name: Kent County Council
+            code: KEN
+            github: [six]
+            nation: Wales
+            type: district
+          - name: Bad
+            code: 42
+            github: [seven]
+        """,
+    )
+    assert problems_of(path) == [
+        (
+            3,
+            "unknown council code 'BSR' in council 'Bristol City Council' (not in the register of UK local "
+            "authorities); did you mean 'BST' (Bristol City Council)?",
+        ),
+        (
+            9,
+            "council code 'LDS' in council 'Leeds City Council (data)' is already used at line 6 by council "
+            "'Leeds City Council' (one entry per council: list all its GitHub handles there)",
+        ),
+        (
+            12,
+            "council code 'NTH' in council 'Northamptonshire County Council' is Northamptonshire County Council, "
+            "which no longer exists (ended 2021-04-01); it was replaced by North Northamptonshire Council (NNT) "
+            "and West Northamptonshire Council (WNT): use 'NNT' or 'WNT' instead",
+        ),
+        (
+            15,
+            "council code 'BST' in council 'Leeds Hackspace' is Bristol City Council in the register, "
+            "not 'Leeds Hackspace'",
+        ),
+        (
+            20,
+            "nation 'Wales' of council 'Kent County Council' is not the register's: Kent County Council (KEN) "
+            "is in England",
+        ),
+        (
+            21,
+            "type 'district' of council 'Kent County Council' is not the register's: Kent County Council (KEN) is a "
+            "county ('county')",
+        ),
+        (23, "'code' of council 'Bad' is a number; expected a council code from the register, e.g. BST"),
+    ]
+
+
+def test_a_name_that_is_another_councils_suggests_its_code(tmp_path):
+    path = write(tmp_path, "councils:\n  - name: Leeds City Council\n    code: BST\n    github: [x]\n")
+    line, message = only_problem(path)
+    assert line == 3
+    assert message.endswith("is Bristol City Council in the register, not 'Leeds City Council'; did you mean 'LDS'?")
+
+
+def test_a_lower_case_code_is_suggested_in_capitals(tmp_path):
+    path = write(tmp_path, "councils:\n  - name: Somewhere\n    code: kEn\n    github: [x]\n")
+    assert only_problem(path)[1].endswith("did you mean 'KEN' (Kent County Council)?")
+
+
+def test_bodies_that_are_not_councils_need_no_code(tmp_path):
+    path = write(
+        tmp_path, "councils:\n  - name: LocalGov Drupal\n    github: [localgovdrupal]\n    type: collaboration\n"
+    )
+    (council,) = load_councils(path)
+    assert council.code is None and council.type == "collaboration" and council.nation is None
+
+
+def test_every_current_council_in_the_real_config_has_its_code(real_councils):
+    register = load_register()
+    codes = [c.code for c in real_councils if c.code]
+    assert len(codes) == len(set(codes))
+    for council in real_councils:
+        if council.code is None:
+            # Only bodies that are not current councils go without: fire services, collaborations, networks,
+            # a former council; and none of them has a current council's name.
+            assert register.by_name(council.name) is None, council.name
+            assert council.type in ("fire-and-rescue", "collaboration", "other", "county", None), council.name
+        else:
+            authority = register.get(council.code)
+            assert authority.current and register.name_fits(authority, council.name), council.name

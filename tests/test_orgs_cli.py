@@ -240,7 +240,7 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0] == (
         f"{path}:4: unknown key 'webiste' in council 'Foo Council' "
-        "(expected one of: name, github, type, nation, website)"
+        "(expected one of: name, code, github, type, nation, website)"
     )
     assert lines[1].startswith(f"{path}:6: duplicate GitHub handle 'FOO' in council 'Bar' (already listed at line 3")
     assert lines[2].startswith(f"{path}:7: unknown type 'London borough' in council 'Bar'")
@@ -483,7 +483,7 @@ def test_add_to_a_broken_config(tmp_path):
         (["bad-", "--name", "X"], "not a valid GitHub handle"),
         (["under_score", "--name", "X"], "not a valid GitHub handle"),
         (["ok", "--name", "  "], "must not be empty"),
-        (["ok"], "Missing option '--name'"),
+        (["ok"], "give the council's --name, or its register --code"),
         (["ok", "--name", "X", "--type", "London boro"], "did you mean 'london-borough'?"),
         (["ok", "--name", "X", "--nation", "Narnia"], "allowed: England, Scotland, Wales, Northern Ireland"),
         (["ok", "--name", "X", "--website", "www.x.gov.uk"], "is not an http(s) URL"),

@@ -120,3 +120,12 @@ def test_every_shared_module_has_its_place_in_the_layers() -> None:
     shared = {path.stem for path in here.glob("*.py")} - {"__init__", "__main__"}
     packages = {path.parent.name for path in here.glob("*/__init__.py")}
     assert shared | packages | {"crawler", "indexer", "web"} == named
+
+
+def test_the_register_ships_in_the_wheel(wheel: Path) -> None:
+    # Package data (pyproject.toml): an installed councilcode reads the register without the checkout.
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert "councilcode/registers/uk-local-authorities.csv" in names
+    assert "councilcode/registers/uk-council-websites.csv" in names
+    assert "councilcode/registers/README.md" in names

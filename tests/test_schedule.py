@@ -239,6 +239,8 @@ def _schedule_process(config: Path, data: Path, api_url: str, every: str = "1m")
             str(data),
             "--api-url",
             api_url,
+            "--api",
+            "rest",  # these tests count REST requests
         ],
         env={**os.environ, "GITHUB_TOKEN": "t", "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,

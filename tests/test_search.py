@@ -162,6 +162,13 @@ def test_filters_combine_with_a_query(searcher: Searcher) -> None:
     assert search(searcher, "gritting", archived=False).total == 0
 
 
+def test_a_false_flag_filter_is_not_served_the_unfiltered_result(searcher: Searcher) -> None:
+    """The result cache once keyed archived=False like no filter, so the second search got the first's answer."""
+    assert search(searcher, "gritting").total > 0
+    assert search(searcher, "gritting", archived=False).total == 0
+    assert search(searcher, "bin", fork=False).total < search(searcher, "bin").total
+
+
 def test_facets_count_the_current_query(searcher: Searcher) -> None:
     facets = search(searcher, "bin").facets
     assert facets["council"] == {HULL: 2, LEEDS: 1}

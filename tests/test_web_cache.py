@@ -73,6 +73,22 @@ def test_result_pages_are_cached_per_address(tmp_path: Path) -> None:
         assert len(app.state.web.pages) == 2
 
 
+def test_api_answers_are_cached_per_address_and_keep_their_json(tmp_path: Path) -> None:
+    data_dir = build_data_dir(tmp_path / "data")
+    app = create_app(data_dir)
+    with TestClient(app) as client:
+        first = client.get("/api/search?q=gritting&limit=5")
+        again = client.get("/api/search?limit=5&q=gritting")  # the same search, spelt in another order
+        assert first.status_code == again.status_code == 200
+        assert first.headers["content-type"] == "application/json"
+        assert first.content == again.content
+        assert len(app.state.web.pages) == 1
+        with Searcher(data_dir.index) as searcher:
+            assert first.json() == searcher.search(SearchRequest(q="gritting", limit=5)).to_json()
+        client.get("/search?q=gritting&limit=5")
+        assert len(app.state.web.pages) == 2  # a results page is another answer, at another address
+
+
 def test_no_index_means_no_caching(tmp_path: Path) -> None:
     assert index_version(tmp_path / "nothing") is None
     cache = IndexCache(tmp_path / "nothing")

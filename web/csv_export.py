@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 
 from councilcode.crawler.export import formula_safe
-from councilcode.indexer.search import SearchHit
+from councilcode.indexer import SearchHit
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CSV_COLUMNS: tuple[str, ...] = (

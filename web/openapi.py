@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT
 from councilcode.web.openapi_collaborate import COLLABORATE_PATHS, COLLABORATE_SCHEMAS
-from councilcode.web.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_QUERY_LENGTH
+from councilcode.web.params import MAX_PAGE, MAX_QUERY_LENGTH
 
 
 def _string_param(name: str, description: str, **schema: Any) -> dict[str, Any]:
@@ -185,6 +186,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "name": {"type": "string"},
+            "code": {**_NULLABLE_STRING, "description": "The council's code in the register of UK local authorities"},
             "slug": {"type": "string"},
             "type": _NULLABLE_STRING,
             "nation": _NULLABLE_STRING,
@@ -193,6 +195,19 @@ SCHEMAS: dict[str, Any] = {
             "repositories": {"type": "integer"},
             "url": {"type": "string", "format": "uri"},
             "handles": {"type": "array", "items": {"$ref": "#/components/schemas/HandleState"}},
+        },
+    },
+    "CouncilCoverage": {
+        "type": "object",
+        "description": "A current UK council of the register, with the GitHub handles known for it",
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "nation": {"type": "string"},
+            "type": {"type": "string"},
+            "type_name": {"type": "string", "description": "The register's type, e.g. 'Non-metropolitan district'"},
+            "handles": {"type": "array", "items": {"type": "string"}},
+            "repositories": {"type": ["integer", "null"], "description": "null when no handle has been crawled"},
         },
     },
 }
@@ -260,6 +275,29 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
                                             "councils": {
                                                 "type": "array",
                                                 "items": {"$ref": "#/components/schemas/Council"},
+                                            },
+                                            "coverage": {
+                                                "type": "object",
+                                                "description": "Every current UK council (the same as "
+                                                "`councilcode orgs coverage --json`)",
+                                                "properties": {
+                                                    "total": {"type": "integer"},
+                                                    "publishing": {"type": "integer"},
+                                                    "councils": {
+                                                        "type": "array",
+                                                        "items": {"$ref": "#/components/schemas/CouncilCoverage"},
+                                                    },
+                                                },
+                                            },
+                                            "register": {
+                                                "type": "object",
+                                                "description": "The register's source and licence, to credit",
+                                                "properties": {
+                                                    "credit": {"type": "string"},
+                                                    "url": {"type": "string", "format": "uri"},
+                                                    "licence": {"type": "string"},
+                                                    "licence_url": {"type": "string", "format": "uri"},
+                                                },
                                             },
                                         },
                                     }

@@ -13,18 +13,13 @@ from datetime import date
 from functools import cached_property
 from urllib.parse import quote_plus, urlencode
 
-from councilcode.indexer.search import SearchRequest
+from councilcode.indexer import BOOLEAN_FILTERS, DEFAULT_LIMIT, FILTERS, MAX_LIMIT, SearchRequest
 from councilcode.web.errors import BadRequest
 
 MAX_QUERY_LENGTH = 256
 MAX_FILTER_LENGTH = 200
 MAX_PAGE = 500
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-
-# Filters in the order they appear in URLs; each takes one value.
-FILTERS: tuple[str, ...] = ("council", "license", "language", "topic", "owner", "archived", "fork", "pushed_since")
-BOOLEAN_FILTERS = frozenset({"archived", "fork"})
+# The filters (in the order URLs spell them), the default and largest page size are the indexer's request's.
 
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _FALSE = frozenset({"false", "no", "0", "off"})

@@ -1,9 +1,11 @@
-"""Small caches of search answers, keyed by the index version so a new index is never served stale.
+"""The viewer's cache of finished answers by address, keyed by index version: a new index is never served stale.
 
-Popular searches (the home page's recent pushes, a shared link going round, a facet everyone clicks)
-repeat; answering them again costs a full Whoosh search and a page render. The key starts with the
-index's current generation and the modification time of its folder, which every rebuild and every
-incremental commit change, so an entry can never outlive the index it came from.
+Popular searches (a shared link going round, a facet everyone clicks) repeat; answering them again costs
+a search and a page render (or a JSON encoding), and a cached answer is given on the event loop without
+either, and without waiting for the Searcher's lock. It is the one search cache in the viewer: the
+Searcher below keeps each search's matches and facets (indexer.search) for other pages and sorts.
+The key starts with the index's current generation and the modification time of its folder, which
+every rebuild and every incremental commit change, so an entry can never outlive the index it came from.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import os
 import stat
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from councilcode.indexer.generations import IndexStore
+from cachetools import LRUCache
+
+from councilcode.indexer import IndexStore
 
 T = TypeVar("T")
 
@@ -62,8 +65,11 @@ class IndexCache:
 
     index_dir: Path
     max_entries: int = DEFAULT_ENTRIES
-    _entries: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    _entries: LRUCache[tuple[Any, ...], Any] = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._entries = LRUCache(max(1, self.max_entries))  # max_entries <= 0: nothing is stored (see _find)
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer stored for `key` under the current index, or `compute()` stored for next time.
@@ -79,9 +85,6 @@ class IndexCache:
             return answer
         with self._lock:
             self._entries[full_key] = answer
-            self._entries.move_to_end(full_key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
         return answer
 
     def get(self, key: Hashable) -> Any:
@@ -94,10 +97,8 @@ class IndexCache:
         if version is None or self.max_entries <= 0:
             return None, None
         full_key = (version, key)
-        with self._lock:
+        with self._lock:  # a look-up reorders the entries, so it takes the lock too
             found = self._entries.get(full_key)
-            if found is not None:
-                self._entries.move_to_end(full_key)
         return full_key, found
 
     def clear(self) -> None:

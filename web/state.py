@@ -6,14 +6,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.templating import Jinja2Templates
 
-from councilcode.catalogue import Catalogue
-from councilcode.indexer.search import IndexDamaged, IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
+from councilcode.catalogue import Catalogue, CatalogueDamaged
+from councilcode.indexer import IndexDamaged, IndexMissing, Searcher, SearchRequest, SearchResponse, SimilarRepo
 from councilcode.settings import DataDir
 from councilcode.web.errors import Unavailable
 from councilcode.web.readme_html import RenderedReadmes
@@ -45,8 +45,9 @@ class WebState:
     templates: Jinja2Templates
     base_url: str = DEFAULT_BASE_URL
     cache_entries: int = 2048
-    # Search responses by request, and whole result pages by URL, for the index as it is now.
-    responses: IndexCache = field(init=False)
+    # Finished answers by address for the index as it is now: results pages, /api/search bodies, the
+    # collaboration groups. Search responses themselves are not cached here: the Searcher keeps each search's
+    # matches and facets, which is what costs (docs/caching.md has the measurements).
     pages: IndexCache = field(init=False)
     # READMEs as rendered, per repository version (they do not depend on the index).
     readmes: RenderedReadmes = field(default_factory=RenderedReadmes)
@@ -54,7 +55,6 @@ class WebState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.responses = IndexCache(self.data_dir.index, self.cache_entries)
         self.pages = IndexCache(self.data_dir.index, self.cache_entries)
 
     def searcher(self) -> Searcher:
@@ -71,17 +71,13 @@ class WebState:
         return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        """The indexer's response (shared and cached: do not change it); 503 when there is no index."""
+        """The indexer's response; 503 when there is no index."""
         try:
-            return self.responses.get_or_compute(astuple(request), lambda: self.searcher().search(request))
+            return self.searcher().search(request)
         except IndexMissing as exc:
             raise Unavailable(NO_INDEX) from exc
         except IndexDamaged as exc:
             raise Unavailable(damaged(exc)) from exc
-
-    def cached_search(self, request: SearchRequest) -> SearchResponse | None:
-        """The response `search` would give, if it is already cached (no searching, no waiting)."""
-        return self.responses.get(astuple(request))
 
     def similar(self, full_name: str, limit: int = 5) -> list[SimilarRepo]:
         """Similar repositories at other councils; none (rather than an error) when there is no index."""
@@ -118,8 +114,6 @@ def damaged(exc: IndexDamaged) -> str:
     return f"Search is not available: {exc}."
 
 
-def catalogue_damaged(path: Path, exc: Exception) -> str:
-    return (
-        f"The catalogue {path} is damaged ({exc}). Restore it from a backup, or move it aside and run "
-        "`councilcode crawl` to build it again; then `councilcode index --rebuild`."
-    )
+def catalogue_damaged(path: Path, problem: object) -> str:
+    message = str(CatalogueDamaged(path, problem))
+    return message[0].upper() + message[1:] + "."

@@ -14,24 +14,30 @@ from rich.console import Console
 from councilcode import __version__
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
+from councilcode.cli.command import Group
 from councilcode.cli.index import index_command, search_command
-from councilcode.cli.jobs import CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
 from councilcode.cli.logs import setup_logging
-from councilcode.cli.options import api_url_option, app_credentials, app_options, config_option, data_dir_option
+from councilcode.cli.options import (
+    api_option,
+    api_url_option,
+    app_credentials,
+    app_options,
+    config_option,
+    data_dir_option,
+)
 from councilcode.cli.orgs import orgs
 from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.cli.serve import serve_command
 from councilcode.cli.status import status_report
-from councilcode.config import ConfigError
-from councilcode.crawler.auth import AuthError
-from councilcode.crawler.crawl import CrawlError, CrawlSummary
+from councilcode.crawler.crawl import CrawlSummary
 from councilcode.crawler.export import FORMATS, export_repositories
-from councilcode.lock import LockBusy
+from councilcode.errors import CouncilcodeError
 from councilcode.settings import DataDir
 
 
-@click.group()
+@click.group(cls=Group)
 @click.version_option(__version__, prog_name="councilcode")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object a line.")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug messages.")
@@ -44,6 +50,7 @@ def cli(log_format: str, verbose: bool) -> None:
 @config_option
 @data_dir_option
 @api_url_option
+@api_option
 @click.option("--org", "orgs", multiple=True, metavar="HANDLE", help="Crawl only this handle (repeatable).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests in flight.")
 @click.option(
@@ -65,6 +72,7 @@ def crawl(
     config_path: Path,
     data_dir: Path | None,
     api_url: str,
+    api: str | None,
     orgs: tuple[str, ...],
     concurrency: int,
     max_wait: float | None,
@@ -83,6 +91,7 @@ def crawl(
         config=config_path,
         data_dir=DataDir.resolve(data_dir),
         api_url=api_url,
+        api=api,
         handles=orgs,
         concurrency=concurrency,
         max_wait=max_wait,
@@ -95,26 +104,14 @@ def crawl(
 
 
 def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
-    """Run the crawl with a progress display; config and usage errors exit with code 2."""
+    """Run the crawl with a progress display; an unusable data dir exits with code 1."""
     console = Console(stderr=True)
     progress = RichProgress(console) if console.is_terminal else LogProgress()
     try:
         with Stopper().on_signals() as stopper:
             summary = crawl_and_index(settings, stopper, index=index, progress=progress)
-    except CrawlInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    except LockBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{settings.config}: invalid config, nothing crawled", err=True)
-        sys.exit(2)
-    except (AuthError, CrawlError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    except CouncilcodeError:
+        raise  # reported by the command (councilcode.cli.command), before the OSError below can claim it
     except (OSError, sqlite3.Error) as exc:
         # An unusable data dir or catalogue: no permission, a full disk, a file that is not SQLite.
         click.echo(f"error: data dir {settings.data_dir.root}: {exc}", err=True)
@@ -137,6 +134,8 @@ def _print_summary(summary: CrawlSummary) -> None:
         f"Requests: {stats.charged} charged, {stats.not_modified} not modified (free), "
         f"{stats.retries} retried; rate limit left: {remaining}."
     )
+    if stats.points:
+        click.echo(f"GraphQL: {stats.points} points spent.")
     if summary.stopped:
         click.echo(f"Stopped early: {summary.stopped}. Run again to carry on.", err=True)
     for outcome in summary.failed:
@@ -189,6 +188,7 @@ def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
 @config_option
 @data_dir_option
 @api_url_option
+@api_option
 @click.option("--cron", help="A cron expression in UTC, e.g. '0 3 * * *' for 03:00 every night.")
 @click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
@@ -199,6 +199,7 @@ def schedule(
     config_path: Path,
     data_dir: Path | None,
     api_url: str,
+    api: str | None,
     cron: str | None,
     every: str | None,
     concurrency: int,
@@ -220,6 +221,7 @@ def schedule(
         config=config_path,
         data_dir=DataDir.resolve(data_dir),
         api_url=api_url,
+        api=api,
         concurrency=concurrency,
         max_wait=max_wait,
         app=app_credentials(app_id, app_private_key, installation_id),
@@ -227,6 +229,8 @@ def schedule(
         trigger="schedule",
         lock_wait=3600.0,
     )
+    if settings.api == "graphql" and not settings.authenticated:
+        raise click.UsageError(GRAPHQL_NEEDS_TOKEN)
     click.echo(
         f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
     )
@@ -238,7 +242,7 @@ def schedule(
                 summary = crawl_and_index(settings, stopper, index=not no_index)
             except CrawlInterrupted as exc:
                 click.echo(str(exc), err=True)
-            except (AuthError, ConfigError, LockBusy) as exc:
+            except CouncilcodeError as exc:
                 # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
                 logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
             else:

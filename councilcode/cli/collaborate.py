@@ -11,14 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
-from councilcode.indexer.collaborate import Groups, load_groups
+from councilcode.indexer import Groups, load_groups
 from councilcode.settings import DataDir
 
 EXIT_MISSING = 2  # as `councilcode search` when there is no index
 
 
-@click.command()
+@click.command(cls=Command)
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON (as /api/collaborate, without URLs).")
 def collaborate_command(data_dir: Path | None, as_json: bool) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import sys
 from pathlib import Path
 
 import click
@@ -12,25 +10,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
-from councilcode.indexer.build import update_index
-from councilcode.indexer.docvalues import SORTS
-from councilcode.indexer.generations import IndexBusy
-from councilcode.indexer.search import MAX_LIMIT, IndexDamaged, IndexMissing, Searcher, SearchRequest, SearchResponse
+from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT, SORTS, Searcher, SearchRequest, SearchResponse, update_index
 from councilcode.settings import DataDir
 
-# Exit codes: 1 for a busy index (try again later), 2 for something missing or a bad value.
-EXIT_BUSY = 1
-EXIT_MISSING = 2
-EXIT_DAMAGED = 1
+# Exit codes come with the errors (councilcode.errors): 1 for a busy index (try again later), 2 for a missing
+# catalogue or index, or a bad value.
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-@click.command()
+@click.command(cls=Command)
 @data_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch instead of updating the current one.")
 @click.option(
@@ -47,21 +36,7 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
     Searches keep working meanwhile: they see the old index until the new one is complete.
     """
     resolved = DataDir.resolve(data_dir)
-    try:
-        report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild, lock_timeout=wait)
-    except IndexBusy as exc:
-        _fail(str(exc), EXIT_BUSY)
-        return
-    except FileNotFoundError as exc:
-        _fail(str(exc), EXIT_MISSING)
-        return
-    except sqlite3.DatabaseError as exc:
-        _fail(
-            f"the catalogue {resolved.catalogue} is damaged ({exc}): restore it from a backup, or move it "
-            "aside and run `councilcode crawl` to build it again",
-            EXIT_DAMAGED,
-        )
-        return
+    report = update_index(resolved.catalogue, resolved.index, rebuild=rebuild, lock_timeout=wait)
     what = "Rebuilt" if report.rebuilt else "Updated"
     click.echo(
         f"{what} the index in {resolved.index}: {report.added} added, {report.updated} updated, "
@@ -70,10 +45,12 @@ def index_command(data_dir: Path | None, rebuild: bool, wait: float) -> None:
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="Results a page.")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LIMIT), default=DEFAULT_LIMIT, show_default=True, help="Results a page."
+)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page of results.")
 @click.option("--license", "licence", metavar="ID", help='Licence: an SPDX id such as MIT, "OGL" or "none".')
 @click.option("--council", metavar="NAME", help="Only this council's repositories.")
@@ -107,33 +84,22 @@ def search_command(
     AND, OR, NOT, field:word and prefix* work when written correctly.
     """
     resolved = DataDir.resolve(data_dir)
-    try:
-        request = SearchRequest(
-            q=" ".join(query),
-            license=licence,
-            council=council,
-            owner=owner,
-            language=language,
-            topic=topic,
-            archived=archived,
-            fork=fork,
-            pushed_since=pushed_since,
-            sort=sort,
-            page=page,
-            limit=limit,
-        )
-    except ValueError as exc:
-        _fail(str(exc), EXIT_MISSING)
-        return
-    try:
-        with Searcher(resolved.index, warm_up=False) as searcher:
-            response = searcher.search(request)
-    except IndexMissing as exc:
-        _fail(str(exc), EXIT_MISSING)
-        return
-    except IndexDamaged as exc:
-        _fail(str(exc), EXIT_DAMAGED)
-        return
+    request = SearchRequest(
+        q=" ".join(query),
+        license=licence,
+        council=council,
+        owner=owner,
+        language=language,
+        topic=topic,
+        archived=archived,
+        fork=fork,
+        pushed_since=pushed_since,
+        sort=sort,
+        page=page,
+        limit=limit,
+    )
+    with Searcher(resolved.index, warm_up=False) as searcher:
+        response = searcher.search(request)
     if as_json:
         click.echo(json.dumps(response.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -16,10 +16,11 @@ from councilcode.cli.schedule import Stopper
 from councilcode.config import load_councils
 from councilcode.crawler import auth
 from councilcode.crawler.auth import AppCredentials, TokenSource
-from councilcode.crawler.crawl import Crawler, CrawlSummary, Progress
+from councilcode.crawler.crawl import Crawler, CrawlError, CrawlSummary, Progress
 from councilcode.crawler.github import GitHubClient, RetryPolicy
-from councilcode.indexer.build import IndexReport, update_index
-from councilcode.indexer.generations import IndexBusy
+from councilcode.crawler.graphql import GraphQLCrawler, graphql_client
+from councilcode.errors import CouncilcodeError
+from councilcode.indexer import IndexBusy, IndexReport, update_index
 from councilcode.lock import crawl_lock
 from councilcode.records import Council
 from councilcode.settings import DEFAULT_API_URL, DataDir
@@ -29,6 +30,10 @@ log = logging.getLogger("councilcode")
 NO_TOKEN_WARNING = (
     "GITHUB_TOKEN is not set: GitHub allows only 60 requests an hour without a token, "
     "which is enough for a handful of small organisations. Set GITHUB_TOKEN or use a GitHub App."
+)
+REST_WITHOUT_TOKEN = "crawling with the REST API: GitHub's GraphQL API (the default) needs a token or a GitHub App"
+GRAPHQL_NEEDS_TOKEN = (
+    "GitHub's GraphQL API needs authentication: set GITHUB_TOKEN or use a GitHub App, or crawl with --api rest"
 )
 
 
@@ -47,10 +52,30 @@ class CrawlSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     trigger: str = "manual"
     lock_wait: float = 0.0  # seconds to wait for another crawl of the same data dir to finish
+    api: str | None = None  # "graphql" or "rest"; None picks graphql when there is a token or App
+
+    @property
+    def authenticated(self) -> bool:
+        return self.app is not None or bool(self.token)
 
     @classmethod
     def token_from_environment(cls) -> str | None:
         return os.environ.get("GITHUB_TOKEN") or None
+
+
+def crawl_api(settings: CrawlSettings) -> str:
+    """The API this crawl uses: as asked, else GraphQL when authenticated, else REST (with a warning).
+
+    Raises CrawlError when GraphQL is asked for without a token or App (GitHub refuses it).
+    """
+    if settings.api == "graphql" and not settings.authenticated:
+        raise CrawlError(GRAPHQL_NEEDS_TOKEN)
+    if settings.api is not None:
+        return settings.api
+    if settings.authenticated:
+        return "graphql"
+    log.warning(REST_WITHOUT_TOKEN)
+    return "rest"
 
 
 def token_source(settings: CrawlSettings) -> TokenSource:
@@ -60,8 +85,11 @@ def token_source(settings: CrawlSettings) -> TokenSource:
     return auth.token_source(settings.app, settings.token, settings.api_url)
 
 
-class CrawlInterrupted(Exception):
+class CrawlInterrupted(CouncilcodeError):
     """A stop was asked for (SIGTERM, Ctrl-C) during the crawl; what was stored is kept."""
+
+    def report(self) -> str:
+        return str(self)  # not an error: the user asked for it
 
 
 def run_crawl(
@@ -115,6 +143,7 @@ async def _crawl(
 async def _crawl_with_client(
     settings: CrawlSettings, councils: list[Council], catalogue: Catalogue, progress: Progress | None
 ) -> CrawlSummary:
+    api = crawl_api(settings)
     tokens = token_source(settings)
     # Wrong App credentials fail here with AuthError, before a run is recorded or anything crawled.
     await tokens.token()
@@ -126,6 +155,11 @@ async def _crawl_with_client(
         retry=settings.retry,
     )
     async with client:
+        if api == "graphql":
+            # GraphQL for listings and text; the REST client for what GraphQL cannot give.
+            async with graphql_client(client, settings.retry) as graphql:
+                crawler: Crawler = GraphQLCrawler(catalogue, client, graphql, progress)
+                return await crawler.crawl(councils, settings.handles or None, trigger=settings.trigger)
         crawler = Crawler(catalogue, client, progress)
         return await crawler.crawl(councils, settings.handles or None, trigger=settings.trigger)
 

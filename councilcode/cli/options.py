@@ -72,3 +72,12 @@ def app_credentials(app_id: str | None, key_file: Path | None, installation_id: 
     except (OSError, UnicodeDecodeError) as exc:
         raise click.BadParameter(f"cannot read {key_file}: {exc}", param_hint="--app-private-key") from exc
     return AppCredentials(app_id, key, installation_id)
+
+
+api_option = click.option(
+    "--api",
+    type=click.Choice(["graphql", "rest"]),
+    default=None,
+    help="The GitHub API to crawl with. Default: graphql when a token or GitHub App is configured "
+    "(GitHub's GraphQL API needs one), else rest.",
+)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
 from councilcode.settings import DataDir
 
@@ -21,7 +22,7 @@ def served_url(host: str, port: int) -> str:
     return f"http://{name}:{port}"
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")

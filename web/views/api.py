@@ -18,18 +18,20 @@ from councilcode.web.views.search import SORT_LABELS
 async def api_search(request: Request) -> Response:
     """The same JSON as `councilcode search --json`, for the same parameters as /search plus limit.
 
-    A cached response is answered on the event loop; a search runs in the threadpool.
+    Like the results page, the finished body is cached by its canonical address for the current index and a
+    cached one is answered on the event loop: a repeat neither waits for the Searcher's lock nor re-encodes.
     """
     params = parse_search_params(request.query_params)
     state = web_state(request)
-    search_request = params.to_request()
-    response = state.cached_search(search_request)
-    if response is None:
-        response = await run_in_threadpool(state.search, search_request)
-    body = response.to_json()
-    if isinstance(body, str):
-        return Response(body, media_type="application/json")
-    return JSONResponse(body)
+    key = ("api", params.url("/api/search"))
+    body = state.pages.get(key)
+    if body is None:
+
+        def encode() -> bytes:
+            return JSONResponse(state.search(params.to_request()).to_json()).body
+
+        body = await run_in_threadpool(state.pages.get_or_compute, key, encode)
+    return Response(body, media_type="application/json")
 
 
 def openapi(request: Request) -> Response:

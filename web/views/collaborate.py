@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from councilcode.indexer.collaborate import Group, Groups, groups_path, load_groups
+from councilcode.indexer import Group, Groups, groups_path, load_groups
 from councilcode.records import Repository
 from councilcode.web.errors import BadRequest, NotFound, Unavailable
 from councilcode.web.views.common import absolute, render, repo_url, web_state

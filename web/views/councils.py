@@ -1,4 +1,5 @@
-"""Councils: the list with each handle's last crawl, one council's repositories, and /api/councils."""
+"""Councils: every current UK council with the handles we crawl and their last crawl, one council's
+repositories, and /api/councils."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from councilcode.catalogue import Catalogue, HandleState, slugify
+from councilcode.coverage import Coverage, coverage
 from councilcode.records import Council
-from councilcode.web.errors import NotFound
+from councilcode.register import REGISTER_CREDIT, REGISTER_LICENCE, REGISTER_LICENCE_URL, REGISTER_URL
+from councilcode.web.errors import NotFound, Unavailable
 from councilcode.web.views.common import absolute, render, web_state
 
 COUNCIL_TYPE_LABELS: dict[str, str] = {
@@ -40,6 +43,7 @@ class CouncilSummary:
     """A council with its handles' crawl states, as /councils and /api/councils show it."""
 
     name: str
+    code: str | None
     slug: str
     url: str
     type: str | None
@@ -52,6 +56,7 @@ class CouncilSummary:
     def to_json(self, request: Request) -> dict[str, Any]:
         return {
             "name": self.name,
+            "code": self.code,
             "slug": self.slug,
             "type": self.type,
             "nation": self.nation,
@@ -74,6 +79,7 @@ def council_summaries(catalogue: Catalogue) -> list[CouncilSummary]:
         summaries.append(
             CouncilSummary(
                 name=council.name,
+                code=council.code,
                 slug=slugify(council.name),
                 url=council_url(council.name),
                 type=council.type,
@@ -99,13 +105,41 @@ def find_council(catalogue: Catalogue, slug: str) -> Council:
     )
 
 
+def catalogue_coverage(catalogue: Catalogue) -> Coverage:
+    """Every current council of the register with the catalogue's handles and their last crawls."""
+    return coverage(catalogue.councils(), catalogue.handle_states())
+
+
+def coverage_or_none(request: Request) -> Coverage | None:
+    """The coverage, or None before the first crawl (the home and about pages still show)."""
+    try:
+        with web_state(request).catalogue() as catalogue:
+            return catalogue_coverage(catalogue)
+    except Unavailable:
+        return None
+
+
+REGISTER = {
+    "credit": REGISTER_CREDIT,
+    "url": REGISTER_URL,
+    "licence": REGISTER_LICENCE,
+    "licence_url": REGISTER_LICENCE_URL,
+}
+
+
 def councils_page(request: Request) -> Response:
     with web_state(request).catalogue() as catalogue:
         summaries = council_summaries(catalogue)
+        found = catalogue_coverage(catalogue)
+    by_name = {s.name: s for s in summaries}
     context = {
         "nav_current": "councils",
-        "councils": summaries,
+        "coverage": found,
+        # The catalogue's summary (page link, type, handle states) of each council that has an entry.
+        "summaries": {c.authority.code: by_name.get(c.council.name) for c in found.councils if c.council},
+        "others": [by_name[c.name] for c in found.others if c.name in by_name],
         "handle_count": sum(len(c.handles) for c in summaries),
+        "register": REGISTER,
     }
     return render(request, "councils.html", context)
 
@@ -128,7 +162,16 @@ def council_page(request: Request) -> Response:
 
 
 def api_councils(request: Request) -> Response:
-    """Every council with its handles, type, repository count and last crawl per handle."""
+    """Every council we crawl with its handles, type, repository count and last crawl per handle; and
+    under `coverage`, every current council of the register with its handles (as `orgs coverage --json`)."""
     with web_state(request).catalogue() as catalogue:
         summaries = council_summaries(catalogue)
-    return JSONResponse({"total": len(summaries), "councils": [c.to_json(request) for c in summaries]})
+        found = catalogue_coverage(catalogue)
+    return JSONResponse(
+        {
+            "total": len(summaries),
+            "councils": [c.to_json(request) for c in summaries],
+            "coverage": found.to_json(),
+            "register": REGISTER,
+        }
+    )

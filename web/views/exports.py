@@ -7,11 +7,11 @@ from dataclasses import replace
 from starlette.requests import Request
 from starlette.responses import Response
 
-from councilcode.indexer.search import SearchHit
+from councilcode.indexer import MAX_LIMIT, SearchHit
 from councilcode.licences import licence_label
 from councilcode.web.atom import ATOM_MEDIA_TYPE, FeedEntry, build_feed
 from councilcode.web.csv_export import CSV_MEDIA_TYPE, hits_to_csv
-from councilcode.web.params import MAX_LIMIT, SearchParams, parse_search_params
+from councilcode.web.params import SearchParams, parse_search_params
 from councilcode.web.views.common import absolute, repo_url, web_state
 
 MAX_CSV_ROWS = 1_000

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from councilcode.indexer.generations import IndexDamaged, IndexStore, check_generation
+from councilcode.indexer import IndexDamaged, IndexStore, check_generation
 from councilcode.web.errors import Unavailable
 from councilcode.web.state import catalogue_damaged
 from councilcode.web.views.common import web_state
@@ -56,7 +56,7 @@ def catalogue_problem(path: Path) -> str | None:
         except sqlite3.DatabaseError as exc:
             problem = str(exc)
         _CHECKED.clear()
-        _CHECKED[key] = catalogue_damaged(path, Exception(problem)) if problem else None
+        _CHECKED[key] = catalogue_damaged(path, problem) if problem else None
     return _CHECKED[key]
 
 

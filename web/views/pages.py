@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from councilcode.indexer.search import SearchRequest
+from councilcode.indexer import SearchRequest
 from councilcode.web.errors import Unavailable
 from councilcode.web.views.common import render, web_state
+from councilcode.web.views.councils import REGISTER, coverage_or_none
 
 RECENT_COUNT = 8
 RECENT_SORT = "pushed"
@@ -26,9 +27,11 @@ def home(request: Request) -> Response:
         recent = state.search(SearchRequest(sort=RECENT_SORT, limit=RECENT_COUNT)).results
     except Unavailable:
         recent = []
-    return render(request, "index.html", {"stats": stats, "last_run": last_run, "recent": recent})
+    context = {"stats": stats, "last_run": last_run, "recent": recent, "coverage": coverage_or_none(request)}
+    return render(request, "index.html", context)
 
 
 def about(request: Request) -> Response:
     """What this is and how a council adds itself."""
-    return render(request, "about.html", {"nav_current": "about"})
+    context = {"nav_current": "about", "coverage": coverage_or_none(request), "register": REGISTER}
+    return render(request, "about.html", context)

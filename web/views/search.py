@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from councilcode.indexer.search import SearchResponse
-from councilcode.licences import licence_label
+from councilcode.indexer import SearchResponse
+from councilcode.licences import OGL_FAMILY, licence_family, licence_label
 from councilcode.web.params import MAX_PAGE, SearchParams, parse_search_params
 from councilcode.web.views.common import render_to_string, web_state
 
@@ -25,7 +25,6 @@ SORT_LABELS: dict[str, str] = {
 # Facets shown as filters, in page order, with their headings.
 FACET_LABELS: dict[str, str] = {"council": "Council", "license": "Licence", "language": "Language", "topic": "Topic"}
 FACET_VALUES_SHOWN = 12
-OGL_FAMILY = "OGL"
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def facet_groups(params: SearchParams, response: SearchResponse) -> list[FacetGr
         counts = dict(response.facets.get(name) or {})
         if name == "license":
             # The indexer filters on "OGL" as the whole family; offer it beside the single versions.
-            ogl = sum(count for value, count in counts.items() if value.upper().startswith("OGL-UK-"))
+            ogl = sum(count for value, count in counts.items() if licence_family(value) == OGL_FAMILY)
             if ogl:
                 counts[OGL_FAMILY] = ogl
         chosen = params.filter(name)
