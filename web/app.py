@@ -11,6 +11,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from councilcode.settings import DataDir
+from councilcode.web.caching import CachingHeadersMiddleware
 from councilcode.web.errors import CatchAllMiddleware, WebError, handle_http_exception, handle_web_error
 from councilcode.web.security import SecurityHeadersMiddleware
 from councilcode.web.state import BASE_URL_VARIABLE, DEFAULT_BASE_URL, WebState, check_base_url
@@ -51,7 +52,11 @@ def create_app(data_dir: DataDir, *, base_url: str = DEFAULT_BASE_URL) -> Starle
     """
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(CatchAllMiddleware)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(CachingHeadersMiddleware, data_dir=data_dir),
+            Middleware(CatchAllMiddleware),
+        ],
         exception_handlers={WebError: handle_web_error, HTTPException: handle_http_exception},
     )
     app.state.web = WebState(data_dir=data_dir, templates=create_templates(), base_url=check_base_url(base_url))
