@@ -29,7 +29,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -406,6 +407,26 @@ def report(results: Results, elapsed: float) -> float:
     return percentile(results.latencies.get("search", []), 0.95)
 
 
+@contextmanager
+def serving(args: argparse.Namespace) -> Iterator[tuple[DataDir, str]]:
+    """The data built (or reused), `serve` started on it and warmed up: (data dir, base URL)."""
+    with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
+        data_dir = DataDir(args.data_dir or Path(scratch) / "data")
+        build_data(data_dir, args.repos)
+        port = free_port()
+        server = start_server(data_dir, port, args.workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            # Load the index, the searcher's term statistics and the templates before measuring, as a
+            # server that has been up for a while has (other queries than the measured ones).
+            asyncio.run(run_load(base, request_mix(args.warmup, seed=1), args.clients, 120))
+            print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
+            yield data_dir, base
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repos", type=int, default=25_000, help="synthetic repositories (default 25000)")
@@ -425,21 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.during_change:
         return main_during_change(args)
 
-    with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
-        data_dir = DataDir(args.data_dir or Path(scratch) / "data")
-        build_data(data_dir, args.repos)
-        port = free_port()
-        server = start_server(data_dir, port, args.workers)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            # Load the index, the searcher's term statistics and the templates before measuring, as a
-            # server that has been up for a while has (other queries than the measured ones).
-            asyncio.run(run_load(base, request_mix(args.warmup, seed=1), args.clients, 120))
-            print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
-            results, elapsed = asyncio.run(run_load(base, request_mix(args.requests), args.clients, args.duration))
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+    with serving(args) as (_data_dir, base):
+        results, elapsed = asyncio.run(run_load(base, request_mix(args.requests), args.clients, args.duration))
     p95 = report(results, elapsed)
     met = p95 <= TARGET_P95_MS
     print(f"\nsearch page p95 {p95:.1f} ms: target {TARGET_P95_MS:.0f} ms {'met' if met else 'MISSED'}")
@@ -515,27 +523,16 @@ def p95_all(results: Results) -> float:
 
 
 def main_during_change(args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
-        data_dir = DataDir(args.data_dir or Path(scratch) / "data")
-        build_data(data_dir, args.repos)
-        port = free_port()
-        server = start_server(data_dir, port, args.workers)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(run_load(base, request_mix(args.warmup, seed=1), args.clients, 120))
-            print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
-            mix = request_mix(args.requests)
-            idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration))
-            change = Change()
-            writer = threading.Thread(target=run_change, args=(data_dir, args.new_repos, change), daemon=True)
-            writer.start()
-            during, during_elapsed = asyncio.run(
-                run_load(base, mix, args.clients, CHANGE_TIMEOUT, until=change.done.is_set)
-            )
-            writer.join(timeout=60)
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+    with serving(args) as (data_dir, base):
+        mix = request_mix(args.requests)
+        idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration))
+        change = Change()
+        writer = threading.Thread(target=run_change, args=(data_dir, args.new_repos, change), daemon=True)
+        writer.start()
+        during, during_elapsed = asyncio.run(
+            run_load(base, mix, args.clients, CHANGE_TIMEOUT, until=change.done.is_set)
+        )
+        writer.join(timeout=60)
     for label, seconds, code in change.steps:
         print(f"{label}: {seconds:.1f} s, exit {code}")
     print("\nidle:")
