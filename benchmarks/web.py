@@ -9,8 +9,8 @@ sending requests in turn, until --requests have been sent or --duration seconds 
 Prints p50/p95/p99 per kind of request and any errors, and exits 1 if the search page's p95 is
 over the target (150 ms with 16 clients on 25,000 repositories).
 
---during-change measures the viewer while the data under it changes: the same load first with nothing
-else running (idle), then while `councilcode index --rebuild` and after it an incremental
+--during-change measures the viewer while the data under it changes: the same stream of requests first
+for --duration seconds with nothing else running (idle), then while `councilcode index --rebuild` and after it an incremental
 `councilcode crawl` (of new handles served by the GitHub API emulator, which ends in an incremental
 index) run on the same data dir. Both p95s are printed side by side; it exits 1 if any request failed
 or the p95 during the change is more than twice the idle one.
@@ -525,7 +525,9 @@ def p95_all(results: Results) -> float:
 def main_during_change(args: argparse.Namespace) -> int:
     with serving(args) as (data_dir, base):
         mix = request_mix(args.requests)
-        idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration))
+        # The same stream of requests, sent again and again, in both phases: idle for --duration seconds,
+        # then until the writers finish. Only the writers differ (their commits also empty the caches).
+        idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration, until=lambda: False))
         change = Change()
         writer = threading.Thread(target=run_change, args=(data_dir, args.new_repos, change), daemon=True)
         writer.start()
