@@ -9,11 +9,11 @@ sending requests in turn, until --requests have been sent or --duration seconds 
 Prints p50/p95/p99 per kind of request and any errors, and exits 1 if the search page's p95 is
 over the target (150 ms with 16 clients on 25,000 repositories).
 
---during-change measures the viewer while the data under it changes: the same stream of requests first
-for --duration seconds with nothing else running (idle), then while `councilcode index --rebuild` and after it an incremental
-`councilcode crawl` (of new handles served by the GitHub API emulator, which ends in an incremental
-index) run on the same data dir. Both p95s are printed side by side; it exits 1 if any request failed
-or the p95 during the change is more than twice the idle one.
+--during-change measures the viewer while the data under it changes: the same stream of requests
+first for --duration seconds with nothing else running (idle), then while `councilcode index --rebuild`
+and after it an incremental `councilcode crawl` (of new handles served by the GitHub API emulator,
+which ends in an incremental index) run on the same data dir. Both p95s are printed side by side;
+it exits 1 if any request failed or the p95 during the change is more than twice the idle one.
 """
 
 from __future__ import annotations
