@@ -442,6 +442,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure idle, then while `index --rebuild` and an incremental crawl+index run on the data dir",
     )
     parser.add_argument("--new-repos", type=int, default=600, help="repositories the incremental crawl adds (600)")
+    parser.add_argument(
+        "--writer-nice",
+        type=int,
+        default=10,
+        help="niceness of the rebuild and crawl, as deploy/systemd sets it (default 10; 0 for none)",
+    )
     args = parser.parse_args(argv)
     if args.during_change:
         return main_during_change(args)
@@ -468,7 +474,7 @@ class Change:
     problems: list[str] = field(default_factory=list)
 
 
-def run_change(data_dir: DataDir, new_repos: int, change: Change) -> None:
+def run_change(data_dir: DataDir, new_repos: int, change: Change, nice: int = 0) -> None:
     """`councilcode index --rebuild`, then an incremental crawl (which indexes incrementally at its end)
     of NEW_HANDLES handles served by the emulator, on `data_dir`; sets `change.done` at the end."""
     from tests.github_emulator import GitHubEmulator, add_synthetic_repos
@@ -505,9 +511,16 @@ def run_change(data_dir: DataDir, new_repos: int, change: Change) -> None:
             ]
             env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "GITHUB_TOKEN": "benchmark"}
             for label, command in steps:
+                if nice:  # as deploy/systemd runs the crawl: below the viewer in CPU priority
+                    command = ["nice", "-n", str(nice), *command]
                 started = time.perf_counter()
                 done = subprocess.run(
-                    command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=CHANGE_TIMEOUT
+                    command,
+                    cwd=REPO_ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=CHANGE_TIMEOUT,
                 )
                 change.steps.append((label, time.perf_counter() - started, done.returncode))
                 if done.returncode != 0:
@@ -529,7 +542,9 @@ def main_during_change(args: argparse.Namespace) -> int:
         # then until the writers finish. Only the writers differ (their commits also empty the caches).
         idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration, until=lambda: False))
         change = Change()
-        writer = threading.Thread(target=run_change, args=(data_dir, args.new_repos, change), daemon=True)
+        writer = threading.Thread(
+            target=run_change, args=(data_dir, args.new_repos, change, args.writer_nice), daemon=True
+        )
         writer.start()
         during, during_elapsed = asyncio.run(
             run_load(base, mix, args.clients, CHANGE_TIMEOUT, until=change.done.is_set)
