@@ -19,7 +19,7 @@ from typing import Any
 from councilcode.errors import CouncilcodeError
 from councilcode.records import REPOSITORY_FIELDS, Council, Repository
 
-SCHEMA_VERSION = 2  # 2: councils.code
+SCHEMA_VERSION = 3  # 2: councils.code; 3: the crawl estimate and handles.last_changes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS handles (
     last_error TEXT,
     last_crawled_at TEXT,
     last_success_at TEXT,
-    repo_count INTEGER
+    repo_count INTEGER,
+    last_changes INTEGER            -- repositories changed or added at the last success (not counting a first crawl)
 );
 CREATE TABLE IF NOT EXISTS repositories (
     id INTEGER PRIMARY KEY,
@@ -92,7 +93,13 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     requests_charged INTEGER NOT NULL DEFAULT 0,
     requests_not_modified INTEGER NOT NULL DEFAULT 0,
     rate_limit_remaining INTEGER,
-    message TEXT
+    message TEXT,
+    estimate_unit TEXT,             -- 'requests' (REST) or 'points' (GraphQL), NULL when no estimate was made
+    estimate_expected INTEGER,      -- what the crawl was expected to spend, before it started
+    estimate_upper INTEGER,         -- what it would spend if every stored repository had changed
+    estimate_seconds REAL,          -- how long it was expected to take, waits for the rate limit included
+    rate_limit_before INTEGER,      -- the budget left when it started
+    points_spent INTEGER            -- GraphQL points the run spent (NULL for a REST crawl)
 );
 CREATE TABLE IF NOT EXISTS run_handles (
     run_id INTEGER NOT NULL REFERENCES crawl_runs (id),
@@ -140,6 +147,7 @@ class HandleResult:
     account_type: str
     repositories: list[Repository]
     cache_entries: list[CacheEntry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # repositories left out, each with why (kept as last_error)
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,43 @@ class CrawlRun:
     requests_not_modified: int
     rate_limit_remaining: int | None
     message: str | None
+    # The estimate made before the run (schema 2; None for older runs and runs without one).
+    estimate_unit: str | None = None
+    estimate_expected: int | None = None
+    estimate_upper: int | None = None
+    estimate_seconds: float | None = None
+    rate_limit_before: int | None = None
+    points_spent: int | None = None
+
+
+# Columns added since schema 1; an older catalogue gains them, empty, on opening. Schema 2 added the councils'
+# codes (the next sync_councils fills them in); schema 3 the estimate to crawl_runs and what changed at a
+# handle's last crawl (what the estimate is made from).
+_ADDED_COLUMNS = {
+    "councils": (("code", "TEXT"),),
+    "handles": (("last_changes", "INTEGER"),),
+    "crawl_runs": (
+        ("estimate_unit", "TEXT"),
+        ("estimate_expected", "INTEGER"),
+        ("estimate_upper", "INTEGER"),
+        ("estimate_seconds", "REAL"),
+        ("rate_limit_before", "INTEGER"),
+        ("points_spent", "INTEGER"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class HandleFootprint:
+    """What the catalogue knows of a handle that says what crawling it again will cost."""
+
+    handle: str
+    account_type: str | None
+    crawled: bool  # stored successfully at least once
+    repositories: int
+    licences: list[str | None]  # the stored repositories' licence ids
+    changed_last_time: int  # repositories changed or new at the last successful crawl (0 after a first crawl)
+    failed_before: bool = False  # tried, and never once stored (a handle GitHub does not know, most often)
 
 
 @dataclass
@@ -244,10 +289,17 @@ class Catalogue:
                 raise RuntimeError(
                     f"{self.path} was written by a newer councilcode (schema {row['value']}); upgrade councilcode"
                 )
-            columns = {r["name"] for r in self.db.execute("PRAGMA table_info(councils)")}
-            if "code" not in columns:  # a catalogue of schema 1: the next sync_councils fills the codes in
-                self.db.execute("ALTER TABLE councils ADD COLUMN code TEXT")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            # CREATE TABLE IF NOT EXISTS leaves an older table as it was: add the columns it lacks. Every
+            # added column is nullable, so the rows already stored keep their values.
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            self.db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -320,6 +372,26 @@ class Catalogue:
         rows = self.db.execute("SELECT * FROM handles ORDER BY council, handle COLLATE NOCASE").fetchall()
         return [HandleState(**{k: r[k] for k in HandleState.__dataclass_fields__}) for r in rows]
 
+    def handle_footprints(self) -> dict[str, HandleFootprint]:
+        """Every handle's footprint, by lower-case handle: what a crawl estimate is made from."""
+        licences: dict[str, list[str | None]] = {}
+        for r in self.db.execute("SELECT handle, license FROM repositories"):
+            licences.setdefault(r["handle"].lower(), []).append(r["license"])
+        return {
+            h["handle"].lower(): HandleFootprint(
+                h["handle"],
+                h["account_type"],
+                h["last_success_at"] is not None,
+                len(licences.get(h["handle"].lower(), [])),
+                licences.get(h["handle"].lower(), []),
+                h["last_changes"] or 0,
+                h["last_status"] is not None and h["last_success_at"] is None,
+            )
+            for h in self.db.execute(
+                "SELECT handle, account_type, last_status, last_success_at, last_changes FROM handles"
+            )
+        }
+
     # -- repositories --------------------------------------------------------------------------
 
     def repositories(self, *, handle: str | None = None, council: str | None = None) -> list[Repository]:
@@ -368,7 +440,9 @@ class Catalogue:
         """
         stamp = now_iso()
         added = changed = 0
+        note = "; ".join(result.skipped) or None
         with self.transaction() as db:
+            before = db.execute("SELECT last_success_at FROM handles WHERE handle = ?", (result.handle,)).fetchone()
             old = {
                 r["id"]: r
                 for r in db.execute("SELECT * FROM repositories WHERE handle = ?", (result.handle,)).fetchall()
@@ -398,21 +472,24 @@ class Catalogue:
                     f"VALUES ({', '.join('?' * len(columns))})",
                     [result.handle, *values.values(), first_seen, changed_at],
                 )
+            # A first crawl adds everything: that says nothing of how much changes between crawls.
+            first = before is None or before["last_success_at"] is None
+            churn = changed + (0 if first else added)
             for entry in result.cache_entries:
                 db.execute(
                     "INSERT OR REPLACE INTO http_cache (url, etag, body, link, stored_at) VALUES (?, ?, ?, ?, ?)",
                     (entry.url, entry.etag, entry.body, entry.link, stamp),
                 )
             db.execute(
-                "UPDATE handles SET account_type = ?, last_run_id = ?, last_status = 'ok', last_error = NULL, "
-                "last_crawled_at = ?, last_success_at = ?, repo_count = ? WHERE handle = ?",
-                (result.account_type, run_id, stamp, stamp, len(result.repositories), result.handle),
+                "UPDATE handles SET account_type = ?, last_run_id = ?, last_status = 'ok', last_error = ?, "
+                "last_crawled_at = ?, last_success_at = ?, repo_count = ?, last_changes = ? WHERE handle = ?",
+                (result.account_type, run_id, note, stamp, stamp, len(result.repositories), churn, result.handle),
             )
             if run_id is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO run_handles (run_id, handle, status, error, repos) "
-                    "VALUES (?, ?, 'ok', NULL, ?)",
-                    (run_id, result.handle, len(result.repositories)),
+                    "VALUES (?, ?, 'ok', ?, ?)",
+                    (run_id, result.handle, note, len(result.repositories)),
                 )
         return HandleChanges(added=added, changed=changed, removed=len(gone))
 
@@ -433,13 +510,18 @@ class Catalogue:
 
     # -- crawl runs ----------------------------------------------------------------------------
 
-    def start_run(self, trigger: str = "manual") -> int:
-        """Open a crawl run; runs left 'running' by a killed process are marked 'interrupted'."""
+    def start_run(self, trigger: str = "manual", **estimate: Any) -> int:
+        """Open a crawl run, with the estimate made for it (`estimate_*` and `rate_limit_before` columns);
+        runs left 'running' by a killed process are marked 'interrupted'."""
+        unknown = set(estimate) - {name for name, _ in _ADDED_COLUMNS["crawl_runs"]}
+        if unknown:
+            raise ValueError(f"unknown crawl run fields: {sorted(unknown)}")
+        columns = ["started_at", "status", "trigger", *estimate]
         with self.transaction() as db:
             db.execute("UPDATE crawl_runs SET status = 'interrupted' WHERE status = 'running'")
             cur = db.execute(
-                "INSERT INTO crawl_runs (started_at, status, trigger) VALUES (?, 'running', ?)",
-                (now_iso(), trigger),
+                f"INSERT INTO crawl_runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                (now_iso(), "running", trigger, *estimate.values()),
             )
             return int(cur.lastrowid or 0)
 

@@ -14,6 +14,8 @@ specific kinds. Each class lives beside the code that raises it; this is the map
     ├── CatalogueMissing                    councilcode.catalogue: no catalogue yet (also FileNotFoundError, exit 2)
     ├── CatalogueDamaged                    councilcode.catalogue: not an SQLite file, or a damaged one
     ├── AuthError                           councilcode.crawler.auth: no token from the GitHub App (exit 2)
+    ├── ApiUnreachable                      councilcode.crawler.github: the API host cannot be reached at all
+    ├── BackupError                         councilcode.backup: the catalogue could not be copied
     ├── CrawlError                          councilcode.crawler.crawl: a handle could not be crawled (exit 2)
     │   └── QueryFailed                     councilcode.crawler.graphql: a GraphQL query came back without data (exit 2)
     ├── IndexMissing                        councilcode.indexer: no index yet (also FileNotFoundError, exit 2)

@@ -4,6 +4,14 @@ Per handle: look the account up (organisation, else user), follow the listing's 
 pages, fetch the README (and the licence file where GitHub could not name the licence) of each
 repository that changed since the last crawl, then store the whole handle in one transaction.
 Conditional requests make a crawl where nothing changed cost no rate limit at all.
+
+Before the first handle, one free GET /rate_limit checks that the API can be reached at all (else
+`ApiUnreachable`, with nothing stored) and gives the budget that the crawl's estimate is set against.
+
+What GitHub sends is not trusted: a listing item that is not a well-formed repository, or a repository
+whose README or licence cannot be fetched or read, is skipped with a message naming it (its stored copy,
+if any, is kept) and the rest of the handle is crawled; text is cleaned of what SQLite and terminals choke
+on; `html_url` is built from the repository's validated name, never taken from the answer.
 """
 
 from __future__ import annotations
@@ -13,24 +21,45 @@ import base64
 import binascii
 import json
 import logging
+import re
+import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from councilcode.catalogue import CacheEntry, Catalogue, HandleChanges, HandleResult
+from councilcode.config import is_http_url
 from councilcode.crawler.accounts import USER, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AuthError
-from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RequestStats
+from councilcode.crawler.budget import Estimate, Plan, estimate_rest, plan
+from councilcode.crawler.github import (
+    ApiError,
+    ApiResponse,
+    ApiUnreachable,
+    CrawlStopped,
+    GitHubClient,
+    RateLimit,
+    RequestStats,
+)
 from councilcode.crawler.licence import identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
 from councilcode.errors import CouncilcodeError
 from councilcode.records import Council, Repository
+from councilcode.settings import DEFAULT_API_URL
 
 log = logging.getLogger(__name__)
 
 # A listing has one page per 100 repositories; no council has 100,000.
 MAX_PAGES = 1000
 UNRECOGNISED_LICENCE = "NOASSERTION"
+# GitHub's own rules: a login is letters, digits and hyphens (39 at most); a repository name adds '.' and '_'.
+# A name that passes cannot carry a path, a query or markup into the URLs built from it.
+_FULL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Failures that are not one repository's: they end the handle (or the crawl), never just skip a repository.
+_NOT_ONE_REPOSITORYS = (CrawlStopped, ApiUnreachable, AuthError, sqlite3.Error)
 
 
 class CrawlError(CouncilcodeError):
@@ -55,6 +84,7 @@ class HandleOutcome:
     repositories: int = 0
     changes: HandleChanges = field(default_factory=HandleChanges)
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # repositories left out, each with why
 
 
 @dataclass
@@ -63,10 +93,16 @@ class CrawlSummary:
     outcomes: list[HandleOutcome]
     stats: RequestStats
     stopped: str | None = None  # why the crawl stopped early, if it did
+    plan: Plan | None = None  # the estimate made before it started
 
     @property
     def failed(self) -> list[HandleOutcome]:
         return [o for o in self.outcomes if o.status != "ok"]
+
+    @property
+    def skipped(self) -> list[str]:
+        """Repositories left out of handles that were otherwise crawled, each with why."""
+        return [note for o in self.outcomes for note in o.skipped]
 
     @property
     def repositories(self) -> int:
@@ -77,8 +113,8 @@ class CrawlSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when every handle was crawled, 1 when some were not (the rest are saved)."""
-        return 1 if self.failed else 0
+        """0 when every handle and repository was crawled, 1 when some were not (the rest are saved)."""
+        return 1 if self.failed or self.skipped else 0
 
 
 class Crawler:
@@ -89,15 +125,23 @@ class Crawler:
         self.client = client
         self.progress = progress
         self._cache: dict[str, CacheEntry] = {}
+        self.plan: Plan | None = None
 
     async def crawl(
         self, councils: Sequence[Council], handles: Sequence[str] | None = None, *, trigger: str = "manual"
     ) -> CrawlSummary:
-        """Crawl the councils' handles (or only `handles`) and record the run in the catalogue."""
-        self.catalogue.sync_councils(councils)
+        """Crawl the councils' handles (or only `handles`) and record the run in the catalogue.
+
+        Raises `ApiUnreachable`, having stored nothing, when the API cannot be reached at all."""
         todo = _select_handles(councils, handles)
+        started = time.monotonic()
+        limits = await self._rate_limits()
+        seconds_per_request = time.monotonic() - started
+        self.catalogue.sync_councils(councils)
         self._cache = self.catalogue.cache_entries()
-        run_id = self.catalogue.start_run(trigger)
+        self.plan = await self._plan([h for h, _ in todo], limits, seconds_per_request)
+        log.log(logging.INFO if self.plan.fits else logging.WARNING, "%s", self.plan.message())
+        run_id = self.catalogue.start_run(trigger, **self.plan.record())
         if self.progress:
             self.progress.start(len(todo))
         outcomes: dict[str, HandleOutcome] = {}
@@ -117,35 +161,82 @@ class Crawler:
                     group.create_task(one(handle, council))
         except asyncio.CancelledError:
             # Stopped from outside (SIGTERM, Ctrl-C): handles already stored stay stored.
-            done = [o for o in outcomes.values() if o.status == "ok"]
-            self.catalogue.finish_run(
-                run_id,
-                status="interrupted",
-                handles_total=len(todo),
-                handles_failed=len(todo) - len(done),
-                repos_added=sum(o.changes.added for o in done),
-                repos_changed=sum(o.changes.changed for o in done),
-                repos_removed=sum(o.changes.removed for o in done),
-                requests_charged=self.client.stats.charged,
-                requests_not_modified=self.client.stats.not_modified,
-                rate_limit_remaining=self.client.stats.rate_limit_remaining,
-                message=f"stopped after {len(done)} of {len(todo)} handles",
+            done = sum(o.status == "ok" for o in outcomes.values())
+            self._close_run_early(
+                run_id, "interrupted", len(todo), outcomes, f"stopped after {done} of {len(todo)} handles"
             )
             raise
         except BaseExceptionGroup as failure:
             stop = failure.subgroup(CrawlStopped)
             if stop is None:
                 # Not one handle's trouble (those are caught per handle) but the catalogue's, say a
-                # full disk: raise it bare so callers can name it instead of showing a group traceback.
-                raise _first_leaf(failure) from None
+                # full disk, or the network gone: close the run (so it is not left 'running'), then
+                # raise the cause bare so callers can name it instead of showing a group traceback.
+                cause = _first_leaf(failure)
+                try:
+                    self._close_run_early(run_id, "failed", len(todo), outcomes, str(cause) or type(cause).__name__)
+                except sqlite3.Error:
+                    # The catalogue itself is what failed: the next run marks this one 'interrupted'.
+                    log.debug("could not close run %d", run_id, exc_info=True)
+                raise cause from None
             stopped = str(_first_leaf(stop))
         for handle, council in todo:
             if handle not in outcomes:
                 outcomes[handle] = HandleOutcome(handle, council, "stopped", error=f"not crawled: {stopped}")
                 self.catalogue.record_handle_failure(handle, f"not crawled: {stopped}", run_id, status="stopped")
-        summary = CrawlSummary(run_id, [outcomes[h] for h, _ in todo], self.client.stats, stopped)
+        summary = CrawlSummary(run_id, [outcomes[h] for h, _ in todo], self.client.stats, stopped, self.plan)
         self._finish_run(summary)
         return summary
+
+    def estimate(self, handles: Sequence[str]) -> Estimate:
+        """What crawling `handles` should cost; a crawler that spends GraphQL points gives its own."""
+        return estimate_rest(self.catalogue.handle_footprints(), handles)
+
+    async def _rate_limits(self) -> dict[str, RateLimit] | None:
+        """The budgets left, or None when the API has none; the crawl's first contact with the API, so an
+        unreachable host ends it here (`ApiUnreachable`). Any other failure leaves the budget unknown."""
+        try:
+            return await self.client.rate_limits()
+        except ApiError as exc:
+            log.warning("could not read the rate limit left (%s); crawling without an estimate of the budget", exc)
+            return {}
+
+    async def _plan(self, handles: list[str], limits: dict[str, RateLimit] | None, seconds_per_request: float) -> Plan:
+        estimate = self.estimate(handles)
+        budget = None if limits is None else limits.get(estimate.resource)
+        tokens = self.client.token_source
+        authenticated = tokens is not None and bool(await tokens.token())
+        result = plan(
+            estimate,
+            budget,
+            authenticated=authenticated,
+            concurrency=self.client.concurrency,
+            seconds_per_request=seconds_per_request,
+            now=self.client.clock(),
+            max_wait=self.client.max_wait,
+        )
+        if limits is not None and budget is None:
+            result.notes.append("the rate limit left is not known")
+        return result
+
+    def _close_run_early(
+        self, run_id: int, status: str, total: int, outcomes: dict[str, HandleOutcome], message: str
+    ) -> None:
+        """Close a run that ended before every handle was done, counting the handles stored so far."""
+        done = [o for o in outcomes.values() if o.status == "ok"]
+        self.catalogue.finish_run(
+            run_id,
+            status=status,
+            handles_total=total,
+            handles_failed=total - len(done),
+            repos_added=sum(o.changes.added for o in done),
+            repos_changed=sum(o.changes.changed for o in done),
+            repos_removed=sum(o.changes.removed for o in done),
+            requests_charged=self.client.stats.charged,
+            requests_not_modified=self.client.stats.not_modified,
+            rate_limit_remaining=self.client.stats.rate_limit_remaining,
+            message=message,
+        )
 
     async def _crawl_and_store(self, handle: str, council: str, run_id: int) -> HandleOutcome:
         try:
@@ -157,7 +248,7 @@ class Crawler:
             error = f"unexpected answer from GitHub ({type(exc).__name__}: {exc})"
         else:
             changes = self.catalogue.store_handle(result, run_id)
-            return HandleOutcome(handle, council, "ok", len(result.repositories), changes)
+            return HandleOutcome(handle, council, "ok", len(result.repositories), changes, skipped=result.skipped)
         self.catalogue.record_handle_failure(handle, error, run_id)
         return HandleOutcome(handle, council, "failed", error=error)
 
@@ -168,7 +259,7 @@ class Crawler:
         elif failed == len(summary.outcomes) and failed:
             status = "failed"
         else:
-            status = "partial" if failed else "ok"
+            status = "partial" if failed or summary.skipped else "ok"
         self.catalogue.finish_run(
             summary.run_id,
             status=status,
@@ -181,6 +272,7 @@ class Crawler:
             requests_not_modified=summary.stats.not_modified,
             rate_limit_remaining=summary.stats.rate_limit_remaining,
             message=summary.stopped,
+            points_spent=summary.stats.points or None,
         )
 
     # -- one handle ----------------------------------------------------------------------------
@@ -194,7 +286,8 @@ class Crawler:
         url: str | None = self.client.url(
             f"/{kind}/{login}/repos?per_page=100&type=" + ("public" if kind == "orgs" else "owner")
         )
-        listed: dict[int, asyncio.Task[tuple[Repository, list[CacheEntry]]]] = {}
+        listed: dict[int, asyncio.Future[tuple[Repository | None, list[CacheEntry]]]] = {}
+        skipped: dict[str, str] = {}  # repository (or listing item) -> why it was left out
         pages = 0
         try:
             async with asyncio.TaskGroup() as group:
@@ -202,13 +295,25 @@ class Crawler:
                     pages += 1
                     if pages > MAX_PAGES:
                         raise CrawlError(f"more than {MAX_PAGES} listing pages; stopping there")
-                    items, url, entry = await self._listing_page(url)
+                    page_url = url
+                    items, url, entry = await self._listing_page(page_url)
                     if entry:
                         new_cache.append(entry)
-                    for item in items:
+                    for number, item in enumerate(items, start=1):
+                        problem = _listing_item_problem(item)
+                        if problem is not None:
+                            name = _item_name(item, f"item {number} of {page_url}")
+                            skipped[name] = problem
+                            log.warning("%s: skipping %s: %s", handle, name, problem)
+                            # Keep a stored copy rather than take its absence for a deletion.
+                            if isinstance(item, dict) and (kept := stored.get(_item_id(item))) is not None:
+                                listed[kept.id] = _done((kept, []))
+                            continue
                         # A repository can shift between pages while we read them; the last copy wins.
                         previous = stored.get(item["id"])
-                        listed[item["id"]] = group.create_task(self._repository(item, council, previous))
+                        listed[item["id"]] = group.create_task(
+                            self._repository_or_skip(handle, item, council, previous, skipped)
+                        )
         except BaseExceptionGroup as failure:
             # Report the one cause that matters: a stop first, then the handle's own failure. A
             # malformed answer (KeyError etc.) is raised bare too, so the caller can name it: left in
@@ -220,9 +325,25 @@ class Crawler:
         repositories = []
         for task in listed.values():
             repo, entries = task.result()
-            repositories.append(repo)
+            if repo is not None:
+                repositories.append(repo)
             new_cache.extend(entries)
-        return HandleResult(handle, council, account_type, repositories, new_cache)
+        notes = [f"skipped {name}: {why}" for name, why in skipped.items()]
+        return HandleResult(handle, council, account_type, repositories, new_cache, notes)
+
+    async def _repository_or_skip(
+        self, handle: str, item: dict[str, Any], council: str, previous: Repository | None, skipped: dict[str, str]
+    ) -> tuple[Repository | None, list[CacheEntry]]:
+        """`_repository`, with its failure kept to itself: it is skipped (its stored copy kept) and named."""
+        try:
+            return await self._repository(item, council, previous)
+        except _NOT_ONE_REPOSITORYS:
+            raise
+        except Exception as exc:  # anything one repository's answers can cause: it must not end the handle
+            why = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (ApiError, CrawlError)) else str(exc)
+            skipped[item["full_name"]] = why
+            log.warning("%s: skipping %s: %s", handle, item["full_name"], why)
+            return previous, []
 
     async def _account(self, handle: str) -> tuple[str, str, list[CacheEntry]]:
         """The handle's login and account type; an organisation first, else a user (or the type we know)."""
@@ -246,7 +367,7 @@ class Crawler:
         data = self._json_body(url, response)
         if response.status == 404:
             raise CrawlError(f"repository listing not found (404) at {url}")
-        if not isinstance(data, list) or not all(_looks_like_repository(item) for item in data):
+        if not isinstance(data, list):
             raise CrawlError(f"unexpected answer from {url}: expected a list of repositories")
         next_url = response.next_url if not response.not_modified else self._cache[url].link
         entries = self._cache_entry(url, response)
@@ -255,8 +376,9 @@ class Crawler:
     async def _repository(
         self, item: dict[str, Any], council: str, previous: Repository | None
     ) -> tuple[Repository, list[CacheEntry]]:
-        repo = repository_from_listing(item, council)
-        spdx_id, needs_file = licence_from_github(item.get("license"))
+        repo = repository_from_listing(item, council, self.client.api_url)
+        license_obj = item.get("license")
+        spdx_id, needs_file = licence_from_github(license_obj if isinstance(license_obj, dict) else None)
         unchanged = (
             previous is not None and previous.pushed_at == repo.pushed_at and previous.updated_at == repo.updated_at
         )
@@ -266,7 +388,8 @@ class Crawler:
             repo.license = previous.license if needs_file else spdx_id
             return repo, []
         entries: list[CacheEntry] = []
-        api_url = item["url"]
+        # Built from the validated name, not taken from the answer's `url`.
+        api_url = self.client.url(f"/repos/{repo.full_name}")
         readme_url = api_url + "/readme"
         response = await self._get_cached(readme_url, use_etag=previous is not None)
         if response.not_modified and previous is not None:
@@ -314,48 +437,114 @@ class Crawler:
         return [CacheEntry(url, response.etag, response.text if keep_body else None, response.next_url)]
 
 
-def repository_from_listing(item: dict[str, Any], council: str) -> Repository:
-    """A catalogue record from one entry of GitHub's repository listing (README and licence not yet known)."""
+def repository_from_listing(item: dict[str, Any], council: str, api_url: str = DEFAULT_API_URL) -> Repository:
+    """A catalogue record from one entry of GitHub's repository listing (README and licence not yet known).
+
+    The item must have passed `_listing_item_problem`. Optional text that is not text is dropped, and text
+    is cleaned (`clean_text`); a count that is not a number raises ValueError.
+    """
+    topics = item.get("topics")
     return Repository(
         id=int(item["id"]),
         full_name=item["full_name"],
         owner=item["owner"]["login"],
         name=item["name"],
         council=council,
-        description=item.get("description") or None,
-        homepage=item.get("homepage") or None,
-        html_url=item.get("html_url") or "",
-        language=item.get("language"),
-        topics=[str(t) for t in item.get("topics") or []],
-        stars=int(item.get("stargazers_count") or 0),
-        forks=int(item.get("forks_count") or 0),
-        archived=bool(item.get("archived")),
-        fork=bool(item.get("fork")),
-        is_template=bool(item.get("is_template")),
-        default_branch=item.get("default_branch"),
-        created_at=item.get("created_at"),
-        pushed_at=item.get("pushed_at"),
-        updated_at=item.get("updated_at"),
+        description=clean_text(item.get("description")) or None,
+        homepage=_web_address(item.get("homepage")),
+        html_url=html_url(item["full_name"], api_url),
+        language=clean_text(item.get("language")),
+        topics=[t for t in (clean_text(t) for t in topics) if t] if isinstance(topics, list) else [],
+        stars=_count(item, "stargazers_count"),
+        forks=_count(item, "forks_count"),
+        archived=item.get("archived") is True,
+        fork=item.get("fork") is True,
+        is_template=item.get("is_template") is True,
+        default_branch=clean_text(item.get("default_branch")),
+        created_at=clean_text(item.get("created_at")),
+        pushed_at=clean_text(item.get("pushed_at")),
+        updated_at=clean_text(item.get("updated_at")),
     )
 
 
-def _looks_like_repository(item: Any) -> bool:
-    return (
-        isinstance(item, dict)
-        and isinstance(item.get("id"), int)
-        and isinstance(item.get("full_name"), str)
-        and isinstance(item.get("name"), str)
-        and isinstance(item.get("url"), str)
-        and isinstance(item.get("owner"), dict)
-        and isinstance(item["owner"].get("login"), str)
-    )
+def html_url(full_name: str, api_url: str = DEFAULT_API_URL) -> str:
+    """The repository's web page, the one place it is made: https on GitHub's web host, from the validated
+    full name. GitHub Enterprise Server (an API root ending in /api/v3) serves pages from the API's own host."""
+    parts = urlsplit(api_url)
+    if parts.path.rstrip("/").endswith("/api/v3") and parts.hostname:
+        return f"https://{parts.netloc}/{full_name}"
+    return f"https://github.com/{full_name}"
+
+
+def clean_text(value: Any) -> str | None:
+    """A text field as the catalogue can store it: None unless it is a string; NUL characters (which cut
+    strings short in C readers) removed and lone surrogates (which SQLite cannot encode) replaced."""
+    if not isinstance(value, str):
+        return None
+    return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+
+
+def _web_address(value: Any) -> str | None:
+    """A homepage as a link can use: an http(s) address with nothing unprintable in it, else none. GitHub
+    takes a homepage without a scheme ("www.council.gov.uk") and links it as a web address: so do we."""
+    text = (clean_text(value) or "").strip()
+    if text and ":" not in text.split("/", 1)[0]:
+        text = f"https://{text}"
+    if not text.isprintable() or not is_http_url(text):
+        return None
+    return text
+
+
+def _count(item: dict[str, Any], key: str) -> int:
+    value = item.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} is {value!r}, not a number")
+    return value
+
+
+def _listing_item_problem(item: Any) -> str | None:
+    """Why one listing item cannot be taken for a repository, or None when it can."""
+    if not isinstance(item, dict):
+        return f"not a repository object but {type(item).__name__}"
+    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+        return f"no numeric id (id {item.get('id')!r})"
+    full_name, name = item.get("full_name"), item.get("name")
+    owner = item.get("owner")
+    login = owner.get("login") if isinstance(owner, dict) else None
+    if not isinstance(full_name, str) or not _FULL_NAME.fullmatch(full_name) or set(full_name.split("/")[1]) == {"."}:
+        return f"not a valid repository name ({full_name!r})"
+    if not isinstance(login, str) or not isinstance(name, str) or full_name != f"{login}/{name}":
+        return f"owner {login!r} and name {name!r} do not make the full name {full_name!r}"
+    return None
+
+
+def _item_id(item: dict[str, Any]) -> int | None:
+    value = item.get("id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _item_name(item: Any, fallback: str) -> str:
+    """What to call a listing item in a message: its full name when that is printable text, else `fallback`."""
+    name = item.get("full_name") if isinstance(item, dict) else None
+    return name if isinstance(name, str) and name.isprintable() and len(name) <= 200 else fallback
+
+
+def _done(
+    value: tuple[Repository | None, list[CacheEntry]],
+) -> asyncio.Future[tuple[Repository | None, list[CacheEntry]]]:
+    """An already finished future holding `value`, to stand beside the tasks of the repositories fetched."""
+    future: asyncio.Future[tuple[Repository | None, list[CacheEntry]]] = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
 
 
 def _file_content(url: str, data: Any) -> tuple[str | None, bytes | None]:
     """(path, bytes) of a contents-API file answer; bytes None when GitHub sent no content (files over 1 MB)."""
     if not isinstance(data, dict):
         raise CrawlError(f"unexpected answer from {url}: expected a file object")
-    path = data.get("path") or data.get("name")
+    path = clean_text(data.get("path")) or clean_text(data.get("name"))
     content = data.get("content")
     if data.get("size") == 0:
         # An empty file (content "", the base64 of no bytes) is a file all the same: an empty

@@ -3,29 +3,43 @@
 One `GitHubClient.get()` either returns a parsed answer (200, 304 or 404) or raises `ApiError` after a
 bounded number of attempts; it never loops without bound. Rate-limit pauses are announced through
 `notify` and, with `max_wait`, end the crawl cleanly with `CrawlStopped` instead of waiting longer.
+
+A host that has never answered and cannot be connected to (a name that does not resolve, a refused or
+timed-out connection) raises `ApiUnreachable` at once: retrying cannot help a machine that is offline or an
+`--api-url` with a typo, and six tries of every handle took minutes to say so. Once the host has answered,
+connection failures are taken as temporary and retried like any other.
+
+Redirects are followed only within the API's own origin: another origin gets neither the token nor the
+chance to have what it serves stored as GitHub's answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from councilcode import __version__
 from councilcode.crawler.auth import TokenSource
+from councilcode.errors import CouncilcodeError
 
 log = logging.getLogger(__name__)
 
 SECONDARY_LIMIT_HINT = "secondary rate limit"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5  # GitHub sends one for a renamed repository or organisation; a chain of more is a loop
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection: past this the host is as good as unreachable
 
 
 class ApiError(Exception):
@@ -40,6 +54,25 @@ class ApiError(Exception):
 
 class CrawlStopped(Exception):
     """Going on would mean waiting longer for the rate limit than `--max-wait` allows."""
+
+
+class ApiUnreachable(CouncilcodeError):
+    """The API host has not answered once and cannot be connected to: nothing can be crawled."""
+
+    def __init__(self, api_url: str, reason: str) -> None:
+        super().__init__(f"cannot reach {api_url}: {reason}; check the network or --api-url")
+        self.api_url = api_url
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One resource's budget from GET /rate_limit (`core` for REST requests, `graphql` for points)."""
+
+    resource: str
+    limit: int
+    remaining: int
+    reset: float  # Unix time when `remaining` goes back to `limit`
 
 
 @dataclass
@@ -132,6 +165,7 @@ class GitHubClient:
         # None means httpx's own network transport; unit tests pass an `httpx.MockTransport` to fake GitHub.
         self.transport = transport
         self._http: httpx.AsyncClient | None = None
+        self._reached = False  # has the host answered at least once?
 
     async def __aenter__(self) -> GitHubClient:
         self._http = httpx.AsyncClient(
@@ -140,9 +174,11 @@ class GitHubClient:
                 "X-GitHub-Api-Version": "2022-11-28",
                 "User-Agent": f"councilcode/{__version__}",
             },
-            timeout=httpx.Timeout(self.retry.timeout),
+            timeout=httpx.Timeout(self.retry.timeout, connect=min(self.retry.timeout, CONNECT_TIMEOUT)),
             limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency),
-            follow_redirects=True,  # GitHub answers 301 for renamed repositories and organisations
+            # GitHub answers 301 for renamed repositories and organisations; `_send` follows those itself,
+            # so that it can refuse a redirect to any other origin.
+            follow_redirects=False,
             transport=self.transport,
         )
         return self
@@ -179,7 +215,11 @@ class GitHubClient:
             await self._respect_rate_limit()
             try:
                 response = await self._send(url, etag, body)
-            except httpx.TransportError as exc:  # timeouts, refused or dropped connections, cut bodies
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if not self._reached:
+                    raise ApiUnreachable(self.api_url, connect_failure(exc)) from None
+                problem = f"{type(exc).__name__}: {connect_failure(exc)}"
+            except httpx.TransportError as exc:  # read timeouts, dropped connections, cut bodies
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             else:
                 status = response.status_code
@@ -219,6 +259,19 @@ class GitHubClient:
             headers["If-None-Match"] = etag
         if self.token_source is not None and (token := await self.token_source.token()):
             headers["Authorization"] = f"Bearer {token}"
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send_once(url, headers, body)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            target = urljoin(url, location)
+            if _origin(target) != self.origin:
+                raise ApiError(url, f"refusing a redirect to another origin ({_origin(target)})", response.status_code)
+            url = target
+        raise ApiError(url, f"more than {MAX_REDIRECTS} redirects in a row")
+
+    async def _send_once(self, url: str, headers: dict[str, str], body: bytes | None) -> httpx.Response:
+        assert self._http is not None
         async with self._slots:
             self.stats.in_flight += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
@@ -229,16 +282,39 @@ class GitHubClient:
                 else:
                     headers["Content-Type"] = "application/json"
                     response = await self._http.post(url, content=body, headers=headers)
+                self._reached = True
                 # Read the whole body inside the slot, so a cut body fails here and is retried.
                 await response.aread()
             finally:
                 self.stats.in_flight -= 1
         if response.status_code == 304:
             self.stats.not_modified += 1
-        else:
-            self.stats.charged += 1
+        elif urlsplit(url).path != self._rate_limit_path:
+            self.stats.charged += 1  # GET /rate_limit is free
         self._note_rate_limit(response.headers)
         return response
+
+    @property
+    def _rate_limit_path(self) -> str:
+        return urlsplit(self.url("/rate_limit")).path
+
+    async def rate_limits(self) -> dict[str, RateLimit] | None:
+        """The budgets left (GET /rate_limit, which GitHub does not charge), by resource; None where the API
+        has no rate limit (GitHub Enterprise with limits off answers 404). Also the crawl's first contact:
+        an unreachable host raises `ApiUnreachable` here, before anything is stored."""
+        response = await self.get(self.url("/rate_limit"))
+        if response.status == 404:
+            return None
+        resources = response.data.get("resources") if isinstance(response.data, dict) else None
+        if not isinstance(resources, dict):
+            raise ApiError(response.url, "unexpected answer: no 'resources' object")
+        limits = {}
+        for name, value in resources.items():
+            try:
+                limits[name] = RateLimit(name, int(value["limit"]), int(value["remaining"]), float(value["reset"]))
+            except (KeyError, TypeError, ValueError):
+                log.debug("ignoring the unreadable %r rate limit %r", name, value)
+        return limits
 
     def _parse(self, url: str, response: httpx.Response) -> ApiResponse:
         text = response.text
@@ -309,6 +385,25 @@ class GitHubClient:
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+def connect_failure(exc: httpx.TransportError) -> str:
+    """Why a connection could not be made, in a few words: the OS error under httpx's wrappers."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"no answer within {CONNECT_TIMEOUT:g}s of trying to connect"
+    cause: BaseException | None = exc
+    seen = 0
+    while cause is not None and seen < 10:  # the chain is short; bound it all the same
+        if isinstance(cause, socket.gaierror):
+            return "name not resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "network unreachable"
+        if isinstance(cause, OSError) and cause.errno == errno.ETIMEDOUT:
+            return "connection timed out"
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return str(exc) or type(exc).__name__
 
 
 def _origin(url: str) -> str:

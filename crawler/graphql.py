@@ -32,19 +32,26 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from councilcode.catalogue import Catalogue, HandleResult
+from councilcode.crawler.budget import Estimate, estimate_graphql
 from councilcode.crawler.crawl import (
     UNRECOGNISED_LICENCE,
     Crawler,
     CrawlError,
     CrawlSummary,
     Progress,
+    _count,
     _file_content,
+    _listing_item_problem,
     _select_handles,
+    _web_address,
+    clean_text,
+    html_url,
 )
 from councilcode.crawler.github import ApiError, GitHubClient, RequestStats, RetryPolicy
 from councilcode.crawler.licence import identify_licence, licence_from_github
 from councilcode.crawler.text import decode_text
 from councilcode.records import Council, Repository
+from councilcode.settings import DEFAULT_API_URL
 
 log = logging.getLogger(__name__)
 
@@ -227,30 +234,45 @@ def pick_licence(names: Sequence[str]) -> str | None:
 # --------------------------------------------------------------------------- records
 
 
-def repository_from_graphql(node: dict[str, Any], council: str) -> Repository:
-    """A catalogue record from one GraphQL repository (README and licence not yet known)."""
+def repository_from_graphql(node: dict[str, Any], council: str, api_url: str = DEFAULT_API_URL) -> Repository:
+    """A catalogue record from one GraphQL repository (README and licence not yet known).
+
+    The node must have passed `graphql_node_problem`; text is cleaned, `html_url` built from the name and
+    the homepage kept only as a web address, as for the REST listing (crawl.py)."""
     topics = (node.get("repositoryTopics") or {}).get("nodes") or []
+    language = node.get("primaryLanguage")
+    branch = node.get("defaultBranchRef")
     return Repository(
         id=int(node["databaseId"]),
         full_name=node["nameWithOwner"],
         owner=node["owner"]["login"],
         name=node["name"],
         council=council,
-        description=node.get("description") or None,
-        homepage=node.get("homepageUrl") or None,
-        html_url=node.get("url") or "",
-        language=(node.get("primaryLanguage") or {}).get("name"),
-        topics=[str(t["topic"]["name"]) for t in topics if t],
-        stars=int(node.get("stargazerCount") or 0),
-        forks=int(node.get("forkCount") or 0),
-        archived=bool(node.get("isArchived")),
-        fork=bool(node.get("isFork")),
-        is_template=bool(node.get("isTemplate")),
-        default_branch=(node.get("defaultBranchRef") or {}).get("name"),
-        created_at=node.get("createdAt"),
-        pushed_at=node.get("pushedAt"),
-        updated_at=node.get("updatedAt"),
+        description=clean_text(node.get("description")) or None,
+        homepage=_web_address(node.get("homepageUrl")),
+        html_url=html_url(node["nameWithOwner"], api_url),
+        language=clean_text(language.get("name")) if isinstance(language, dict) else None,
+        topics=[n for t in topics if isinstance(t, dict) and (n := clean_text((t.get("topic") or {}).get("name")))],
+        stars=_count(node, "stargazerCount"),
+        forks=_count(node, "forkCount"),
+        archived=node.get("isArchived") is True,
+        fork=node.get("isFork") is True,
+        is_template=node.get("isTemplate") is True,
+        default_branch=clean_text(branch.get("name")) if isinstance(branch, dict) else None,
+        created_at=clean_text(node.get("createdAt")),
+        pushed_at=clean_text(node.get("pushedAt")),
+        updated_at=clean_text(node.get("updatedAt")),
     )
+
+
+def graphql_node_problem(node: Any) -> str | None:
+    """Why one GraphQL repository node cannot be taken for a repository, or None when it can."""
+    if not isinstance(node, dict):
+        return f"not a repository object but {type(node).__name__}"
+    if not isinstance(node.get("id"), str):
+        return f"no node id (id {node.get('id')!r})"
+    as_listed = {"id": node.get("databaseId"), "full_name": node.get("nameWithOwner"), "name": node.get("name")}
+    return _listing_item_problem(as_listed | {"owner": node.get("owner")})
 
 
 def _root_names(node: dict[str, Any], kind: str = "blob") -> list[str]:
@@ -382,6 +404,8 @@ class _Work:
     listed: dict[int, _Listed] = field(default_factory=dict)
     kept: list[Repository] = field(default_factory=list)  # stored repositories the listing did not reach
     error: Exception | None = None
+    skipped: dict[str, str] = field(default_factory=dict)  # repositories left out, with why
+    skipped_kept: dict[int, Repository] = field(default_factory=dict)  # their stored copies, kept as they were
 
 
 class GraphQLCrawler(Crawler):
@@ -428,6 +452,10 @@ class GraphQLCrawler(Crawler):
                 elif not task.cancelled():
                     task.exception()  # seen: a group that failed after the crawl stopped is no news
 
+    def estimate(self, handles: Sequence[str]) -> Estimate:
+        """Points from the `graphql` budget, not requests from `core`: see `estimate_graphql`."""
+        return estimate_graphql(self.catalogue.handle_footprints(), handles, handles_per_query=self.handles_per_query)
+
     def _finish_run(self, summary: CrawlSummary) -> None:
         summary.stats = combined_stats(self.client.stats, self.api.client.stats)
         super()._finish_run(summary)
@@ -461,8 +489,12 @@ class GraphQLCrawler(Crawler):
                 repositories = list(work.stored.values())
                 results[work.handle.lower()] = HandleResult(work.handle, work.council, work.account_type, repositories)
             else:
-                repositories = work.kept + [item.repo for item in work.listed.values()]
-                results[work.handle.lower()] = HandleResult(work.handle, work.council, work.account_type, repositories)
+                by_id = {r.id: r for r in [*work.skipped_kept.values(), *work.kept]}
+                by_id.update((i, item.repo) for i, item in work.listed.items())
+                notes = [f"skipped {name}: {why}" for name, why in work.skipped.items()]
+                results[work.handle.lower()] = HandleResult(
+                    work.handle, work.council, work.account_type, list(by_id.values()), skipped=notes
+                )
         return results
 
     # -- 1. probes -----------------------------------------------------------------------------
@@ -580,11 +612,27 @@ class GraphQLCrawler(Crawler):
         return owner["repositories"]
 
     def _take(self, work: _Work, page: dict[str, Any]) -> None:
-        for node in page.get("nodes") or []:
+        for number, node in enumerate(page.get("nodes") or [], start=1):
             if node is None:
                 continue
+            problem = graphql_node_problem(node)
+            repo = None
+            if problem is None:
+                try:
+                    repo = repository_from_graphql(node, work.council, self.client.api_url)
+                except (KeyError, TypeError, ValueError) as exc:
+                    problem = f"{type(exc).__name__}: {exc}"
+            if repo is None:
+                # One bad node is that repository's trouble: named, its stored copy kept, the rest listed.
+                name = node.get("nameWithOwner") if isinstance(node, dict) else None
+                name = name if isinstance(name, str) and name.isprintable() else f"node {number} of {work.handle}"
+                work.skipped[name] = problem or "unreadable"
+                log.warning("%s: skipping %s: %s", work.handle, name, problem)
+                database_id = node.get("databaseId") if isinstance(node, dict) else None
+                if isinstance(database_id, int) and (stored := work.stored.get(database_id)) is not None:
+                    work.skipped_kept[database_id] = stored
+                continue
             spdx_id, needs_file = licence_from_github(_licence_object(node.get("licenseInfo")))
-            repo = repository_from_graphql(node, work.council)
             # A repository can shift between pages while we read them; the last copy wins.
             names = _root_names(node)
             elsewhere = pick_readme(names) is None and bool(README_FOLDERS & set(_root_names(node, "tree")))

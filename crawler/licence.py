@@ -280,3 +280,9 @@ def licence_from_github(license_obj: dict[str, Any] | None) -> tuple[str | None,
         return _KNOWN_IDS[key], False
     # "other", or an object we cannot read: only the file itself can tell.
     return None, True
+
+
+def needs_licence_file(stored: str | None) -> bool:
+    """Whether a stored licence id is one that GitHub could not name, so the crawl fetched the file for it:
+    the Open Government Licence (which GitHub does not recognise) and anything left unrecognised."""
+    return stored is not None and (stored.upper() == "NOASSERTION" or stored.upper().startswith("OGL-"))

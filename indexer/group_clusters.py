@@ -211,3 +211,27 @@ def average_linkage(n: int, edges: Mapping[tuple[int, int], float], threshold: f
     clusters = [sorted(m) for m in members.values() if len(m) > 1]
     clusters.sort(key=lambda m: (-len(m), m[0]))
     return clusters
+
+
+def attach_to_centroids(
+    matrix: sparse.csr_matrix, clusters: Sequence[Sequence[int]], candidates: Sequence[int], minimum: float
+) -> dict[int, int]:
+    """{candidate row: index of the cluster it joins}: each candidate with a cosine of at least
+    `minimum` with a cluster's centroid (the normalised mean of its rows) joins the best such
+    cluster. Rows with no terms join nothing. One sparse product: candidates x clusters."""
+    rows = [i for i in candidates if matrix.indptr[i + 1] > matrix.indptr[i]]
+    if not rows or not clusters:
+        return {}
+    centroids = sparse.vstack([sparse.csr_matrix(matrix[list(members)].mean(axis=0)) for members in clusters]).tocsr()
+    norms = np.sqrt(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    centroids = (sparse.diags((1.0 / norms).astype(np.float32)) @ centroids).tocsr()
+    joined: dict[int, int] = {}
+    for start in range(0, len(rows), BLOCK_ROWS):
+        block = rows[start : start + BLOCK_ROWS]
+        similarity = (matrix[block] @ centroids.T).toarray()
+        best = similarity.argmax(axis=1)
+        for offset, i in enumerate(block):
+            if similarity[offset, best[offset]] >= minimum:
+                joined[i] = int(best[offset])
+    return joined

@@ -15,9 +15,16 @@ import numpy as np
 from scipy import sparse
 
 from councilcode.catalogue import slugify
-from councilcode.indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors
+from councilcode.indexer.group_clusters import (
+    NEIGHBOURS,
+    attach_to_centroids,
+    average_linkage,
+    neighbour_graph,
+    tfidf_vectors,
+)
+from councilcode.indexer.group_kinds import Kind, KindOf, kinds_of
 from councilcode.indexer.group_records import THRESHOLD, Group, GroupRepository, SharedWords
-from councilcode.indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor
+from councilcode.indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor, kind_words, variants
 from councilcode.records import Repository
 
 REUSE_SIMILARITY = 0.8  # a fork this close to another member is a copy of it
@@ -28,6 +35,9 @@ BIGRAM_PREFERENCE = 1.5  # a bigram beats a unigram unless the unigram is half a
 SHARED_WORDS = 8  # words shown as the reason for a group
 SIMILAR = 8  # similar repositories at other councils kept per repository
 SIMILAR_MIN = 0.1  # below this cosine two repositories share a word or two, not a purpose
+# A repository in no group joins a kind's group when its cosine with the group's centroid is at
+# least this. Measured: precision 0.87 from 0.3 to 0.5, 0.81 at 0.25; see docs/collaborate.md.
+ATTACH = 0.35
 CARRY_OVER = 0.5  # a group keeps an old group's id when it holds at least this share of the old members
 
 # Plain names for kinds of work, by the term (stem or stem bigram, as `TermExtractor` makes them)
@@ -89,13 +99,15 @@ def find_groups_and_similar(
     vectors = tfidf_vectors([d.weights for d in described], councils)
     edges, nearest = neighbour_graph(vectors.matrix, k=NEIGHBOURS, owners=councils, others=SIMILAR)
     groups = []
-    for members in average_linkage(len(repositories), edges, threshold):
+    kinds = kinds_of(described, vectors.matrix, vectors.terms)
+    for members, kind in _clusters(councils, kinds, edges, threshold, vectors.matrix):
         group = _make_group(
             [repositories[i] for i in members],
             [described[i] for i in members],
             vectors.matrix[members],
             vectors.terms,
             extractor,
+            kind,
         )
         if group is not None:
             groups.append(group)
@@ -108,6 +120,58 @@ def find_groups_and_similar(
         for i, found in nearest.items()
     }
     return groups, {name: found for name, found in similar.items() if found}
+
+
+def _clusters(
+    councils: Sequence[str],
+    kinds: Sequence[KindOf | None],
+    edges: dict[tuple[int, int], float],
+    threshold: float,
+    matrix: sparse.csr_matrix,
+) -> list[tuple[list[int], Kind | None]]:
+    """Clusters of repository indexes, each with the kind of work it is (or None).
+
+    1. The repositories whose names say one kind of work are that kind's cluster, when the
+       kind's repositories (named so or not) are at two or more councils.
+    2. The others are clustered by average linkage over the similarity graph.
+    3. A repository still alone whose strongest terms say a kind joins that kind's cluster (or
+       starts one with others like it, at two councils or more), and so does a cluster of
+       repositories all of one kind: their text said what they are, and similarity found them
+       nothing else. One that similarity put with other kinds of work stays with them.
+    4. A repository still alone whose words are those of a kind's cluster (cosine with its
+       centroid at least ATTACH) joins the best such cluster.
+    """
+    named: dict[Kind, list[int]] = {}
+    spans: dict[Kind, set[str]] = {}  # the councils of each kind's repositories, named or not
+    for i, found in enumerate(kinds):
+        if found is not None:
+            spans.setdefault(found.kind, set()).add(councils[i])
+            if found.named:
+                named.setdefault(found.kind, []).append(i)
+    by_kind = {kind: members for kind, members in named.items() if len(spans[kind]) >= 2}
+    taken = {i for members in by_kind.values() for i in members}
+    rest = {pair: sim for pair, sim in edges.items() if pair[0] not in taken and pair[1] not in taken}
+    linked = []
+    waiting: dict[Kind, list[int]] = {}
+    for members in average_linkage(len(councils), rest, threshold):
+        same = {kinds[i].kind if kinds[i] is not None else None for i in members}
+        if len(same) == 1 and None not in same:
+            waiting.setdefault(same.pop(), []).extend(members)  # all one kind: part of the kind's cluster
+        else:
+            linked.append(members)
+    grouped = taken | {i for members in linked for i in members} | {i for m in waiting.values() for i in m}
+    for i, found in enumerate(kinds):
+        if found is not None and i not in grouped:
+            waiting.setdefault(found.kind, []).append(i)
+    for kind, members in waiting.items():
+        by_kind.setdefault(kind, []).extend(members)
+    # A kind whose repositories ended up at one council is no group; they may still join another kind.
+    kind_clusters = [(kind, members) for kind, members in by_kind.items() if len({councils[i] for i in members}) >= 2]
+    grouped = {i for _, members in kind_clusters for i in members} | {i for members in linked for i in members}
+    alone = [i for i in range(len(councils)) if i not in grouped]
+    for i, n in attach_to_centroids(matrix, [m for _, m in kind_clusters], alone, ATTACH).items():
+        kind_clusters[n][1].append(i)
+    return [(members, kind) for kind, members in kind_clusters] + [(members, None) for members in linked]
 
 
 def _distinct_labels(groups: list[Group]) -> list[Group]:
@@ -163,6 +227,7 @@ def _make_group(
     rows: sparse.csr_matrix,
     terms: list[str],
     extractor: TermExtractor,
+    kind: Kind | None = None,
 ) -> Group | None:
     similarity = (rows @ rows.T).toarray()
     reuse_of = _reuse(members, similarity)
@@ -171,7 +236,9 @@ def _make_group(
     if len(councils) < 2:
         return None  # one council's own work, or one project and its forks: not duplicated effort
     phrases, councils_using = _distinctive_terms(members, described, rows, terms, extractor)
-    label = _label(phrases)
+    if kind is not None:
+        phrases = _with_kind_term(phrases, kind, councils_using, described, extractor)
+    label = _label(phrases) if kind is None else _kind_label(kind, councils_using, set(councils))
     names = sorted(m.full_name.lower() for m in members)
     digest = hashlib.sha1("\n".join(names).encode("utf-8")).hexdigest()[:6]
     n = len(members)
@@ -180,7 +247,7 @@ def _make_group(
         id=f"{slugify(label) or 'group'}-{digest}",
         label=label,
         terms=[p.text for p in phrases[:KEY_TERMS]],
-        search_query=_search_query(phrases),
+        search_query=_search_query(phrases, _kind_search_words(kind, described, extractor) if kind else ()),
         councils=councils,
         repositories=[_member(m) for m in sorted(built, key=_member_order)],
         reuse=[
@@ -297,6 +364,33 @@ def _more_specific(word: str, councils_using: dict[str, set[str]]) -> str:
     return best
 
 
+def _with_kind_term(
+    phrases: list[Phrase],
+    kind: Kind,
+    councils_using: dict[str, set[str]],
+    described: list[RepositoryTerms],
+    extractor: TermExtractor,
+) -> list[Phrase]:
+    """`phrases` with the kind's own term first among the words members share when it is not
+    already there: it is why they were grouped, even when it is all some of their names say."""
+    if any(p.term in kind.terms for p in phrases):
+        return phrases
+    term = max(kind.terms, key=lambda t: (len(councils_using.get(t, ())), t))
+    if len(councils_using.get(term, ())) < 2:
+        return phrases
+    score = phrases[0].score if phrases else 1.0
+    spelled = extractor.spell(term, [d.name_words for d in described])
+    return [Phrase(score, term, spelled), *phrases]
+
+
+def _kind_label(kind: Kind, councils_using: dict[str, set[str]], councils: set[str]) -> str:
+    """The kind's plain name; Drupal work that does not say LocalGov Drupal at two councils is
+    plain Drupal."""
+    if kind.key == "drupal" and len(councils_using.get("localgov drupal", set()) & councils) < 2:
+        return KIND_LABELS["drupal"]
+    return kind.label
+
+
 def _label(phrases: list[Phrase]) -> str:
     """The kind of work when one of the best terms names a known kind ("Design systems and component
     libraries"); otherwise the best phrase, and the second when it is a different idea nearly as
@@ -315,11 +409,36 @@ def _label(phrases: list[Phrase]) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _search_query(phrases: list[Phrase]) -> str:
-    """Single words of the best terms joined with OR, so a search finds every member that has any."""
-    words: list[str] = []
+def _kind_search_words(kind: Kind, described: list[RepositoryTerms], extractor: TermExtractor) -> list[str]:
+    """Words that say the kind, as few as find every member that uses one: a group of gazetteers
+    holds a geocoder whose text says "geocoder" and not "gazetteer"."""
+    said = {*kind.names, *(w for term in kind.terms for w in kind_words(term))}
+    candidates = sorted({w for w in said | {v for s in said for v in variants(s)} if BIGRAM_SEPARATOR not in w})
+    kind_terms = set(kind.terms)
+
+    def used(word: str, d: RepositoryTerms) -> bool:
+        # a kind's term is in every member's weights, so only the word itself shows it was written
+        stem = extractor.stem(word)
+        return word in d.kind_words or word in d.name_parts or (stem in d.weights and stem not in kind_terms)
+
+    uses = {w: {n for n, d in enumerate(described) if used(w, d)} for w in candidates}
+    chosen: list[str] = []
+    left = set(range(len(described)))
+    while left and len(chosen) < SEARCH_WORDS:
+        word = max(candidates, key=lambda w: (len(uses[w] & left), -len(w), w), default=None)
+        if word is None or not uses[word] & left:
+            break
+        chosen.append(word)
+        left -= uses[word]
+    return chosen
+
+
+def _search_query(phrases: list[Phrase], first: Sequence[str] = ()) -> str:
+    """Single words of the best terms joined with OR, so a search finds every member that has any;
+    a kind's group first has the words that say its kind (`first`)."""
+    words: list[str] = list(first)
     for phrase in phrases:
         for word in phrase.text.lower().split():
             if word not in words:
                 words.append(word)
-    return " OR ".join(words[:SEARCH_WORDS])
+    return " OR ".join(words[: SEARCH_WORDS + len(first)])

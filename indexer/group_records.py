@@ -14,7 +14,7 @@ from typing import Any
 
 FORMAT_VERSION = 1  # of the file; new fields are optional, so older files still load
 # Part of the digest that decides whether groups are recomputed: a new algorithm regroups.
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 3
 THRESHOLD = 0.22  # mean cosine similarity between a group's members; see docs/collaborate.md
 
 

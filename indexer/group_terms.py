@@ -173,6 +173,19 @@ _KIND_OF = {
     for kind, words in _KINDS.items()
     for word in words
 }
+
+
+def kind_words(term: str) -> tuple[str, ...]:
+    """The words that count as the kind term `term` ("gazett" -> gazetteer, llpg, geocoder...)."""
+    return tuple(word for word, kind in _KIND_OF.items() if kind == term)
+
+
+def variants(words: str) -> tuple[str, ...]:
+    """The single words written for `words` ("wordpress" -> wp, "design system" -> styleguide)."""
+    wanted = tuple(words.split())
+    return tuple(variant[0] for variant, concept in CONCEPTS.items() if len(variant) == 1 and concept == wanted)
+
+
 _FIRSTS = frozenset(first for first, _ in COMPOUNDS) | frozenset(variant[0] for variant in CONCEPTS)
 _LONGEST_CONCEPT = max(len(variant) for variant in CONCEPTS)
 _DROPPED = STOP_WORDS | BOILERPLATE
@@ -290,6 +303,9 @@ class RepositoryTerms:
     # the name's words as kept (a name is the summary its authors chose), for labels
     name_words: tuple[str | None, ...] = ()
     name_terms: frozenset[str] = frozenset()
+    # the words that named a kind of work (geocoder for "gazett"), for searching a kind's group
+    kind_words: set[str] = field(default_factory=set)
+    name_parts: tuple[str, ...] = ()  # the name's words as written, before any are joined or renamed
 
 
 class TermExtractor:
@@ -347,8 +363,10 @@ class TermExtractor:
             key = stem(word)
             weights[key] += weight
             kind = _KIND_OF.get(word)
-            if kind is not None and kind != key:
-                weights[kind] += weight
+            if kind is not None:
+                terms.kind_words.add(word)
+                if kind != key:
+                    weights[kind] += weight
             if bigrams and previous is not None and previous != key:
                 pair = previous + BIGRAM_SEPARATOR + key
                 weights[pair] += weight * BIGRAM_WEIGHT
@@ -396,7 +414,8 @@ class TermExtractor:
         terms = RepositoryTerms()
         self._spellings = None
         readme = self.readme_words(repo)
-        name = self.words(" ".join(self.name_parts(repo, readme)))
+        terms.name_parts = tuple(self.name_parts(repo, readme))
+        name = self.words(" ".join(terms.name_parts))
         self._add(terms, name, NAME_WEIGHT)
         terms.name_words = tuple(name)
         terms.name_terms = frozenset(terms.weights)

@@ -75,6 +75,7 @@ JWT_MAX_LIFETIME = 600  # GitHub refuses app JWTs that expire more than ten minu
 FAULTS = ("500", "502", "503", "429", "403-secondary", "timeout", "drop", "truncate")
 _ERROR_FAULTS = {"500", "502", "503", "429", "403-secondary"}
 _LATENCY_FAULT = re.compile(r"latency:(\d+(?:\.\d+)?)")
+_REDIRECT_FAULT = re.compile(r"redirect:(\S+)")  # answer 301 to this Location instead
 
 JSON_TYPE = "application/json; charset=utf-8"
 RAW_TYPE = "application/vnd.github.raw; charset=utf-8"
@@ -130,6 +131,9 @@ class FakeRepo:
     license_spdx: str | None = None
     id: int = 0  # assigned by the emulator when 0
     size: int = 0  # KB; the emulator sets a non-zero size for non-empty repos when 0
+    # Hostile answers: these fields of the repository's JSON are replaced as given (any JSON value, a NUL or
+    # a lone surrogate included), after everything else is filled in.
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -314,7 +318,12 @@ def _utc_iso(value: str) -> str:
 
 def _dumps(obj: Any) -> bytes:
     # GitHub sends compact JSON with non-ASCII characters as UTF-8.
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a hostile `raw` value) has no UTF-8: send it escaped, as "\ud800" in the JSON.
+        return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def _git_blob_sha(data: bytes) -> str:
@@ -682,10 +691,10 @@ class GitHubEmulator:
         """Queue faults for requests whose path (+query) matches the regex `pattern`.
 
         Each matching request consumes the next fault, in order: "500", "502", "503", "429",
-        "403-secondary", "timeout", "drop", "truncate" or "latency:<seconds>".
+        "403-secondary", "timeout", "drop", "truncate", "latency:<seconds>" or "redirect:<location>" (a 301).
         """
         for fault in faults:
-            if fault not in FAULTS and not _LATENCY_FAULT.fullmatch(fault):
+            if fault not in FAULTS and not _LATENCY_FAULT.fullmatch(fault) and not _REDIRECT_FAULT.fullmatch(fault):
                 raise ValueError(f"unknown fault {fault!r}")
         with self._lock:
             self._faults.append((re.compile(pattern), deque(faults)))
@@ -787,6 +796,8 @@ class GitHubEmulator:
                 return
             if fault in _ERROR_FAULTS:
                 reply = self._fault_reply(fault, handler.headers)
+            elif fault and (moved := _REDIRECT_FAULT.fullmatch(fault)):
+                reply = _Reply(301, [("content-type", JSON_TYPE), ("location", moved.group(1))], b"{}")
             else:
                 reply = self._respond(method, path, query, handler.headers, body)
             # Record before writing so a client that has its answer sees up-to-date stats.
@@ -1247,6 +1258,7 @@ class GitHubEmulator:
                 data["organization"] = self._owner_json(acct)
             data["network_count"] = repo.forks
             data["subscribers_count"] = repo.stars // 4 + 1
+        data.update(repo.raw)
         return data
 
     def _file_json(

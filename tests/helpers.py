@@ -5,6 +5,7 @@ modules it registers, never in a test module, so no test module imports another.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
@@ -15,6 +16,14 @@ from councilcode.records import Repository
 
 # Retries in tests back off in milliseconds, not seconds, and give up on a silent server quickly.
 FAST_RETRY = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05, timeout=1.0, secondary_delay=0.2)
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens: connecting is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def config_text(councils: dict[str, list[str]]) -> str:

@@ -22,8 +22,9 @@ from councilcode.indexer.collaborate import (
     refresh_groups,
     write_groups,
 )
-from councilcode.indexer.group_clusters import average_linkage, neighbour_graph, tfidf_vectors
+from councilcode.indexer.group_clusters import attach_to_centroids, average_linkage, neighbour_graph, tfidf_vectors
 from councilcode.indexer.group_finder import find_groups
+from councilcode.indexer.group_kinds import kinds_of
 from councilcode.indexer.group_terms import TermExtractor, about_sections, markdown_words_text
 from councilcode.records import Repository
 from councilcode.settings import DataDir
@@ -213,6 +214,72 @@ def test_groups_span_councils_and_show_forks_as_reuse() -> None:
     assert "gamma/gritting" not in by_member
     assert "epsilon/payroll" not in by_member
     assert [len(g.councils) for g in groups] == sorted((len(g.councils) for g in groups), reverse=True)
+
+
+def test_attach_to_centroids_joins_the_best_cluster_above_the_minimum() -> None:
+    vectors = tfidf_vectors(
+        [{"a": 1.0, "b": 1.0}, {"a": 1.0, "b": 1.0}, {"c": 1.0, "d": 1.0}, {"c": 1.0, "d": 1.0}]
+        + [{"a": 1.0, "b": 1.0, "e": 1.0}, {"c": 1.0, "e": 1.0}, {"e": 1.0}, {"z": 1.0}],
+        ["P", "Q", "P", "Q", "R", "R", "S", "T"],
+        max_df=1.0,
+        min_terms=1,
+    )
+    joined = attach_to_centroids(vectors.matrix, [[0, 1], [2, 3]], [4, 5, 6, 7], 0.4)
+    # 4 is mostly cluster 0's words (cosine 0.82), 5 partly cluster 1's (0.41), 6 shares nothing,
+    # 7 has no terms left
+    assert joined == {4: 0, 5: 1}
+    assert attach_to_centroids(vectors.matrix, [[0, 1], [2, 3]], [4, 5], 0.5) == {4: 0}
+
+
+DESIGN_SYSTEMS = (
+    ("north/north-design-system", "North Council", "# North design system\n\nButtons, forms and typography."),
+    ("south/south-styleguide", "South Council", "# South styleguide\n\nOur colour palette and grid."),
+    ("east/east-components", "East Council", "# East components\n\nAccordions, tabs and cards in Vue."),
+    ("west/west-pattern-library", "West Council", "# Pattern library\n\nHeader, footer and breadcrumbs."),
+)
+
+
+def test_a_kind_of_work_is_one_group_whatever_else_its_readmes_say() -> None:
+    # Four design systems that share no word but their kind, a meeting scheduler named after a single
+    # component, and a QGIS plugin for a gazetteer beside another QGIS plugin.
+    catalogue = [make_repo(name, council, readme, id=n) for n, (name, council, readme) in enumerate(DESIGN_SYSTEMS)]
+    catalogue += [
+        make_repo("east/meeting-scheduler-component", "East Council", "# Scheduler\n\nBook a meeting slot.", id=10),
+        make_repo("north/qgis-gazetteer-plugin", "North Council", "# Gazetteer search\n\nFind an address.", id=11),
+        make_repo("south/qgis-layer-styler", "South Council", "# Layer styler\n\nStyles map layers.", id=12),
+    ]
+    groups = find_groups(catalogue)
+    design = next(g for g in groups if "north/north-design-system" in {r.full_name for r in g.repositories})
+    assert design.label == "Design systems and component libraries"
+    assert {r.full_name for r in design.repositories} == {name for name, _, _ in DESIGN_SYSTEMS}
+    assert design.shared[0].words == "design system" and design.shared[0].councils == 4
+    # The search finds each member by a word its name or text uses for the kind.
+    assert {"design", "components"} <= set(design.search_query.split(" OR "))
+    qgis = next(g for g in groups if "north/qgis-gazetteer-plugin" in {r.full_name for r in g.repositories})
+    assert qgis.label == "QGIS plugins"  # the platform, before the gazetteer it searches
+
+
+def test_kinds_come_from_names_first_then_from_strong_terms() -> None:
+    repos = [
+        make_repo("a/bin-day", "A", "# Bin day\n\nWhen is my bin day."),
+        make_repo("b/collections", "B", "# Collections\n\nWaste and recycling collections: waste, recycling."),
+        make_repo("c/report", "C", "# Report it\n\nPotholes, streetlights, fly-tipping, graffiti, noise, waste."),
+        make_repo("d/localgov_news", "D", "# News\n\nNews articles for the site."),
+        make_repo("e/LocalGovUmbraco", "E", "# Starter kit\n\nFor councils."),
+        make_repo("f/fix-my-street", "F", "# Fix my street\n\nPotholes, streetlights, fly-tipping, graffiti, noise."),
+    ]
+    extractor = TermExtractor()
+    described = [extractor.terms(r) for r in repos]
+    vectors = tfidf_vectors([d.weights for d in described], [r.council for r in repos], max_df=1.0, min_terms=1)
+    found = kinds_of(described, vectors.matrix, vectors.terms)
+    assert [(f.kind.key, f.named) if f else None for f in found] == [
+        ("waste", True),
+        ("waste", False),  # its text is about waste and recycling
+        None,  # one word of six does not make a report-it form a waste service
+        ("drupal", True),  # localgov_* is LocalGov Drupal's module prefix
+        ("umbraco", True),  # ... but LocalGov Umbraco is Umbraco
+        None,
+    ]
 
 
 def test_group_ids_are_stable_and_groups_survive_a_json_round_trip(tmp_path: Path) -> None:

@@ -21,13 +21,13 @@ from tests.relevance.families import Family, Measurement, load_families, measure
 from tests.relevance.synthetic import OFF_TOPIC, distractors
 
 # Issue 11 asks for pairwise precision >= 0.85, recall >= 0.40 and 80% of families found. Measured on
-# these families: before the rebuild 0.79 / 0.07 / 33%, now 0.88 / 0.17 / 43% (docs/collaborate.md).
-# Precision is held at the target; the other floors are what the rebuilt groups reach, so a change
-# that loses ground fails. Recall and families found are short of the targets, which bag-of-words
-# similarity over these READMEs does not reach (docs/collaborate.md, Limits).
+# these families: before the rebuild 0.79 / 0.07 / 33%, after it 0.88 / 0.17 / 43%, with kinds of
+# work 0.87 / 0.42 / 60% (docs/collaborate.md). Precision is held at the target; the other floors
+# are what the groups reach, so a change that loses ground fails. Families found are short of the
+# target: most of those left share neither a word nor a kind (docs/collaborate.md, Limits).
 PRECISION_FLOOR = 0.85
-RECALL_FLOOR = 0.17
-FOUND_FLOOR = 0.4
+RECALL_FLOOR = 0.41
+FOUND_FLOOR = 0.6
 
 # Distractor themes by the stems of their repository names (`payroll-export-12` -> payroll).
 _THEME_OF_STEM = {stem.lower(): theme.key for theme in OFF_TOPIC for stem in theme.names}
@@ -91,15 +91,19 @@ def test_design_systems_of_many_councils_are_one_group(groups: list[Group]) -> N
     group = group_with(groups, "LBCamden/lbcamden-frontend")
     assert group is not None
     assert group.label == "Design systems and component libraries"
-    # Design systems that call themselves a design guide, a styleguide, a frontend or components.
+    # Design systems that call themselves a design guide, a styleguide, a frontend or components, and
+    # style sheets that say what they are in their names alone.
     for name in (
         "Barnsley-Metropolitan-Borough-Council/design-guide",
         "smbc-digital/stockportgov-design-system",
         "smbc-digital/stockport-styleguide",
         "rothgov/components",
+        "BristolCityCouncil/web_styles",
+        "TraffordCouncil/trafford-website-style-baseline",
+        "warwickshire/wcc_style",
     ):
         assert name in members(group), name
-    assert len(group.councils) >= 5
+    assert len(group.councils) >= 8
 
 
 def test_localgov_drupal_sites_and_modules_are_one_group(groups: list[Group]) -> None:
@@ -134,6 +138,11 @@ def test_labels_name_the_kind_of_work(groups: list[Group], real: list[Repository
         "WordPress themes and plugins",
         "School and service closures",
         "Bins, waste and recycling",
+        "Web maps and map tools",
+        "Address gazetteers and address lookup",
+        "QGIS plugins",
+        "Umbraco sites and packages",
+        "Verint customisations",
     ):
         assert kind in labels, sorted(labels)
     for group in groups:

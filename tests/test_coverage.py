@@ -151,4 +151,4 @@ def test_a_catalogue_of_schema_1_gains_codes(tmp_path: Path):
     with Catalogue(path) as catalogue:  # the next crawl migrates it and stores the code
         catalogue.sync_councils([bristol])
         assert catalogue.councils()[0].code == "BST"
-        assert catalogue.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert catalogue.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from councilcode.catalogue import Catalogue
 from councilcode.cli import cli
 from councilcode.cli.jobs import run_crawl
 from tests.github_emulator import FakeRepo, GitHubEmulator, load_corpus
-from tests.helpers import config_text
+from tests.helpers import closed_port_url, config_text
 
 OGL3_POINTER = b"This code is released under the [Open Government Licence v3](http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).\n"
 
@@ -48,7 +50,7 @@ def test_user_account_is_crawled_after_the_organisation_lookup_404s(emulator, cr
     assert run_crawl(settings).exit_code == 0
 
     assert list(stored(settings)) == ["jo-at-the-council/bins"]
-    paths = [path for _, path, _ in emulator.stats.requests]
+    paths = [path for _, path, _ in emulator.stats.requests if path != "/rate_limit"]
     assert paths[0].startswith("/orgs/jo-at-the-council") and paths[1].startswith("/users/jo-at-the-council")
 
 
@@ -169,7 +171,7 @@ def test_a_missing_handle_is_named_and_the_others_are_saved(emulator, crawl_sett
     assert (run.status, run.handles_total, run.handles_failed, run.repos_added) == ("partial", 2, 1, 1)
 
 
-def test_a_handle_that_fails_midway_keeps_what_was_stored_before(emulator, crawl_settings):
+def test_a_repository_that_fails_is_skipped_and_keeps_what_was_stored_before(emulator, crawl_settings):
     emulator.add_account("Flaky")
     for i in range(5):
         emulator.add_repo("Flaky", FakeRepo(name=f"r{i}", readme=b"first"))
@@ -181,8 +183,22 @@ def test_a_handle_that_fails_midway_keeps_what_was_stored_before(emulator, crawl
 
     summary = run_crawl(settings)
 
-    assert summary.exit_code == 1 and "502" in (summary.failed[0].error or "")
-    assert {r.readme for r in stored(settings).values()} == {"first"}  # all or nothing per handle
+    # One repository's failure is that repository's: it is named, keeps its stored copy, and the rest go on.
+    assert summary.exit_code == 1 and not summary.failed
+    [note] = summary.skipped
+    assert note.startswith("skipped Flaky/r3: ") and "502" in note
+    readmes = {name: r.readme for name, r in stored(settings).items()}
+    assert readmes == {
+        "Flaky/r0": "second",
+        "Flaky/r1": "second",
+        "Flaky/r2": "second",
+        "Flaky/r3": "first",
+        "Flaky/r4": "second",
+    }
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        assert catalogue.runs(1)[0].status == "partial"
+        [state] = catalogue.handle_states()
+        assert state.last_status == "ok" and "Flaky/r3" in (state.last_error or "")
 
 
 def test_an_unexpected_api_answer_is_reported_not_raised(emulator, crawl_settings):
@@ -197,19 +213,20 @@ def test_an_unexpected_api_answer_is_reported_not_raised(emulator, crawl_setting
     assert "gave up after" in (summary.failed[0].error or "")
 
 
-def test_a_malformed_repository_in_a_listing_fails_that_handle_only(emulator, crawl_settings):
+def test_a_malformed_repository_in_a_listing_is_skipped_alone(emulator, crawl_settings):
     # The bad value surfaces inside the handle's task group; it must be named, not a traceback.
     emulator.add_account("Odd")
     emulator.add_repo("Odd", FakeRepo(name="r", readme=b"x", stars="lots"))  # type: ignore[arg-type]
+    emulator.add_repo("Odd", FakeRepo(name="fine", readme=b"x"))
     emulator.add_account("Fine")
     emulator.add_repo("Fine", FakeRepo(name="r", readme=b"x"))
     settings = crawl_settings({"Odd Council": ["Odd"], "Fine Council": ["Fine"]})
 
     summary = run_crawl(settings)
 
-    assert [(o.handle, o.status) for o in summary.failed] == [("Odd", "failed")]
-    assert "unexpected answer from GitHub (ValueError" in (summary.failed[0].error or "")
-    assert list(stored(settings)) == ["Fine/r"]
+    assert summary.failed == [] and summary.exit_code == 1
+    assert summary.skipped == ["skipped Odd/r: ValueError: stargazers_count is 'lots', not a number"]
+    assert sorted(stored(settings)) == ["Fine/r", "Odd/fine"]
 
 
 def test_only_the_named_orgs_are_crawled(emulator, crawl_settings):
@@ -402,3 +419,50 @@ def test_shipped_config_names_real_councils(tmp_path):
     councils = load_councils(Path(__file__).resolve().parents[1] / "config" / "orgs.yaml")
     handles = {h.lower() for c in councils for h in c.github}
     assert {"bristolcitycouncil", "lbcamden", "east-sussex-county-council"} <= handles
+
+
+def test_an_api_that_cannot_be_reached_stops_the_crawl_at_once_keeping_what_is_stored(emulator, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+    emulator.add_repo("KeptCouncil", FakeRepo(name="r", readme=b"x"))
+    config = tmp_path / "orgs.yaml"
+    config.write_text(config_text({f"Council {i}": [f"handle-{i}"] for i in range(40)} | {"Kept": ["KeptCouncil"]}))
+    data = tmp_path / "d"
+    first = CliRunner().invoke(
+        cli, ["crawl", "--config", str(config), "--data-dir", str(data), "--api-url", emulator.url]
+    )
+    assert "Crawled 1 of 41 handles" in first.output
+    catalogue_before = (data / "catalogue.sqlite").read_bytes()
+    with Catalogue(data / "catalogue.sqlite", readonly=True) as catalogue:
+        runs_before = catalogue.runs()
+    closed = closed_port_url()
+
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["crawl", "--config", str(config), "--data-dir", str(data), "--api-url", closed])
+    took = time.monotonic() - started
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot reach {closed}: connection refused; check the network or --api-url"
+    ]
+    assert took < 5  # was six tries of every handle: minutes
+    with Catalogue(data / "catalogue.sqlite", readonly=True) as catalogue:
+        assert catalogue.runs() == runs_before  # no run recorded: nothing new stored
+        assert [r.full_name for r in catalogue.repositories()] == ["KeptCouncil/r"]
+    assert (data / "catalogue.sqlite").read_bytes() == catalogue_before
+
+
+def test_a_failure_beyond_one_handle_closes_the_run_instead_of_leaving_it_running(emulator, crawl_settings):
+    emulator.add_repo("Full", FakeRepo(name="r", readme=b"x"))
+    settings = crawl_settings({"Full Council": ["Full"]})
+
+    def disk_full(self, result, run_id):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Catalogue, "store_handle", disk_full)
+        with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+            run_crawl(settings)
+
+    with Catalogue(settings.data_dir.catalogue, readonly=True) as catalogue:
+        [run] = catalogue.runs()
+    assert (run.status, run.message) == ("failed", "database or disk is full")

@@ -32,7 +32,9 @@ def _drawn_tree() -> dict[str, str]:
     drawn = {}
     for line in doc.splitlines():
         m = _TREE_LINE.match(line)
-        if m and m.group("name").endswith(("Error", "Missing", "Damaged", "Busy", "Search", "Interrupted", "Failed")):
+        if m and m.group("name").endswith(
+            ("Error", "Missing", "Damaged", "Busy", "Search", "Interrupted", "Failed", "Unreachable")
+        ):
             drawn[m.group("name")] = m.group("about")
     return drawn
 

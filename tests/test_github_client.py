@@ -8,8 +8,10 @@ real HTTP server stays in the emulator tests (test_crawl, test_incremental).
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import random
+import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -17,7 +19,15 @@ import httpx
 import pytest
 
 from councilcode.crawler.auth import StaticToken
-from councilcode.crawler.github import ApiError, ApiResponse, CrawlStopped, GitHubClient, RetryPolicy
+from councilcode.crawler.github import (
+    ApiError,
+    ApiResponse,
+    ApiUnreachable,
+    CrawlStopped,
+    GitHubClient,
+    RateLimit,
+    RetryPolicy,
+)
 
 API = "https://api.github.test"
 START = 1_800_000_000.0  # the fake clock's first reading, a Unix time
@@ -190,10 +200,11 @@ def test_the_backoff_never_exceeds_max_delay(clock: FakeClock) -> None:
     ids=["timeout", "refused", "cut-body"],
 )
 def test_transport_failures_and_cut_bodies_are_retried(clock: FakeClock, fault: Answer) -> None:
-    github = FakeGitHub(fault, ok())
-    [answer], client = fetch(github, clock)
+    # Once the host has answered, even a refused connection is taken for a blip and retried.
+    github = FakeGitHub(ok(), fault, ok())
+    [_, answer], client = fetch(github, clock, gets=2)
     assert answer.data == {"id": 1}
-    assert client.stats.retries == 1 and len(github.requests) == 2
+    assert client.stats.retries == 1 and len(github.requests) == 3
 
 
 def test_a_cut_body_names_the_problem_when_retries_run_out(clock: FakeClock) -> None:
@@ -415,3 +426,70 @@ def test_the_fake_clock_runs_in_no_real_time(clock: FakeClock) -> None:
 def test_json_lists_are_parsed(clock: FakeClock) -> None:
     [answer], _ = fetch(FakeGitHub(httpx.Response(200, content=json.dumps([{"id": 1}, {"id": 2}]))), clock)
     assert [item["id"] for item in answer.data] == [1, 2]
+
+
+# -- an API that cannot be reached, and redirects ---------------------------------------------------
+
+
+def _cannot_connect(cause: OSError) -> httpx.ConnectError:
+    """httpx's ConnectError over the OS error, chained as httpcore chains it."""
+    try:
+        try:
+            raise cause
+        except OSError as inner:
+            raise httpx.ConnectError("All connection attempts failed") from inner
+    except httpx.ConnectError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (_cannot_connect(socket.gaierror(socket.EAI_NONAME, "Name or service not known")), "name not resolved"),
+        (_cannot_connect(ConnectionRefusedError(111, "Connection refused")), "connection refused"),
+        (_cannot_connect(OSError(errno.ENETUNREACH, "Network is unreachable")), "network unreachable"),
+        (httpx.ConnectTimeout("timed out"), "no answer within 10s of trying to connect"),
+    ],
+    ids=["dns", "refused", "no-route", "connect-timeout"],
+)
+def test_a_host_never_reached_fails_at_once_saying_why(clock: FakeClock, failure: Exception, reason: str) -> None:
+    github = FakeGitHub(failure, ok())
+    with pytest.raises(ApiUnreachable) as caught:
+        fetch(github, clock)
+    assert str(caught.value) == f"cannot reach {API}: {reason}; check the network or --api-url"
+    assert len(github.requests) == 1 and clock.sleeps == []  # no retry, no back-off
+
+
+def test_rate_limits_are_read_for_free_and_an_api_without_them_says_so(clock: FakeClock) -> None:
+    resources = {"core": {"limit": 60, "remaining": 12, "reset": START + 600}, "graphql": {"limit": 0}}
+    github = FakeGitHub(ok({"resources": resources}), status(404, "Rate limiting is not enabled."))
+    client = GitHubClient(API, transport=httpx.MockTransport(github), sleep=clock.sleep, clock=clock.time)
+
+    async def run() -> tuple[object, object]:
+        async with client:
+            return await client.rate_limits(), await client.rate_limits()
+
+    limits, none = asyncio.run(run())
+    assert limits == {"core": RateLimit("core", 60, 12, START + 600)}  # the unreadable graphql entry is left out
+    assert none is None
+    assert client.stats.charged == 0 and github.requests[0].url.path == "/rate_limit"
+
+
+def test_a_redirect_within_the_api_is_followed_and_one_elsewhere_refused(clock: FakeClock) -> None:
+    moved = status(301, location=f"{API}/repositories/7")
+    away = status(301, location="https://evil.example/steal")
+    github = FakeGitHub(moved, ok({"id": 7}), away)
+    with pytest.raises(ApiError, match=r"refusing a redirect to another origin \(https://evil.example\)"):
+        fetch(github, clock, gets=2, token_source=StaticToken("secret-token"))
+    assert [str(r.url) for r in github.requests] == [
+        f"{API}/orgs/example",
+        f"{API}/repositories/7",
+        f"{API}/orgs/example",
+    ]
+
+
+def test_a_redirect_loop_ends(clock: FakeClock) -> None:
+    github = FakeGitHub(*[status(302, location=f"{API}/orgs/example")] * 6)
+    with pytest.raises(ApiError, match="more than 5 redirects"):
+        fetch(github, clock)
+    assert len(github.requests) == 6

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from click.testing import CliRunner, Result
 from councilcode.cli.orgs import orgs
 from councilcode.config import load_councils
 from tests.github_emulator import FakeRepo, GitHubEmulator, app_key_pair
+from tests.helpers import closed_port_url
 
 REAL_CONFIG = Path(__file__).resolve().parents[1] / "config" / "orgs.yaml"
 
@@ -131,13 +131,6 @@ def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(orgs, list(args), env={"COLUMNS": "200", **(env or {})})
-
-
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 # --- orgs list ------------------------------------------------------------------------------------

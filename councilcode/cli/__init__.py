@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 
 from councilcode import __version__
+from councilcode.backup import backup_catalogue
 from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
 from councilcode.cli.command import Group
@@ -27,6 +28,7 @@ from councilcode.cli.options import (
     data_dir_option,
 )
 from councilcode.cli.orgs import orgs
+from councilcode.cli.plain import plain
 from councilcode.cli.progress import LogProgress, RichProgress
 from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
 from councilcode.cli.serve import serve_command
@@ -134,12 +136,18 @@ def _print_summary(summary: CrawlSummary) -> None:
         f"Requests: {stats.charged} charged, {stats.not_modified} not modified (free), "
         f"{stats.retries} retried; rate limit left: {remaining}."
     )
+    if summary.plan is not None:
+        estimate = summary.plan.estimate
+        spent = stats.points if estimate.unit == "points" else stats.charged
+        click.echo(f"Estimated {estimate.expected} {estimate.unit} beforehand; spent {spent}.")
     if stats.points:
         click.echo(f"GraphQL: {stats.points} points spent.")
     if summary.stopped:
-        click.echo(f"Stopped early: {summary.stopped}. Run again to carry on.", err=True)
+        click.echo(f"Stopped early: {plain(summary.stopped)}. Run again to carry on.", err=True)
     for outcome in summary.failed:
-        click.echo(f"Failed: {outcome.handle} ({outcome.council}): {outcome.error}", err=True)
+        click.echo(f"Failed: {outcome.handle} ({plain(outcome.council)}): {plain(outcome.error or '')}", err=True)
+    for note in summary.skipped:
+        click.echo(f"Skipped: {plain(note)}", err=True)
 
 
 def _open_catalogue(data_dir: Path | None) -> Catalogue:
@@ -182,6 +190,27 @@ def status(data_dir: Path | None, as_json: bool, runs: int) -> None:
         console = Console()
         # Piped output has no width to fit: keep rows whole rather than folded to 80 columns.
         report.print(console if console.is_terminal else Console(width=200))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@data_dir_option
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup(path: Path, data_dir: Path | None, force: bool) -> None:
+    """Copy the catalogue to PATH as one consistent snapshot, even while a crawl writes to it.
+
+    To restore: stop crawls and the viewer, copy PATH over DATA_DIR/catalogue.sqlite (removing any
+    catalogue.sqlite-wal and -shm beside it), then run `councilcode index --rebuild`.
+    """
+    try:
+        report = backup_catalogue(DataDir.resolve(data_dir).catalogue, path, overwrite=force)
+    except CouncilcodeError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(exc.exit_code)
+    click.echo(
+        f"Backed up the catalogue to {report.path}: {report.repositories} repositories, "
+        f"{report.runs} crawl runs, {report.bytes:,} bytes."
+    )
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
+from councilcode.cli.plain import plain, plain_text
 from councilcode.indexer import DEFAULT_LIMIT, MAX_LIMIT, SORTS, Searcher, SearchRequest, SearchResponse, update_index
 from councilcode.settings import DataDir
 
@@ -109,7 +110,7 @@ def search_command(
 def _print_table(response: SearchResponse, request: SearchRequest) -> None:
     console = Console(soft_wrap=False)
     if response.suggestion:
-        console.print(Text.assemble(("Did you mean: ", "bold"), (response.suggestion, "italic")))
+        console.print(Text.assemble(("Did you mean: ", "bold"), plain_text(response.suggestion, "italic")))
     if not response.results:
         console.print("No repositories found." if response.total == 0 else f"No results on page {request.page}.")
         return
@@ -120,13 +121,14 @@ def _print_table(response: SearchResponse, request: SearchRequest) -> None:
     table.add_column("Repository", overflow="fold", ratio=2)
     table.add_column("About", overflow="fold", ratio=3)
     for number, hit in enumerate(response.results, start=first):
-        cell = Text(hit.full_name, style="bold")
+        # Everything from the catalogue came from GitHub: plain text, never markup or escape sequences.
+        cell = plain_text(hit.full_name, "bold")
         flags = [flag for flag, on in (("archived", hit.archived), ("fork", hit.fork)) if on]
         if flags:
             cell.append(f" ({', '.join(flags)})", style="yellow")
         details = [hit.license or "no licence", hit.language or "", f"★ {hit.stars}", (hit.pushed_at or "")[:10]]
-        cell.append(f"\n{hit.council}\n{' · '.join(d for d in details if d)}", style="dim")
-        table.add_row(str(number), cell, hit.snippet or hit.description or "")
+        cell.append(plain(f"\n{hit.council}\n{' · '.join(d for d in details if d)}", keep_lines=True), style="dim")
+        table.add_row(str(number), cell, plain_text(hit.snippet or hit.description))
     console.print(table)
     if response.pages > 1:
         console.print(f"Page {response.page} of {response.pages}: --page N for another.", style="dim")

@@ -79,9 +79,8 @@ def crawl_api(settings: CrawlSettings) -> str:
 
 
 def token_source(settings: CrawlSettings) -> TokenSource:
-    """The App installation when one is configured, else the personal token (or none, with a warning)."""
-    if settings.app is None and not settings.token:
-        log.warning(NO_TOKEN_WARNING)
+    """The App installation when one is configured, else the personal token (or none: the crawl's estimate
+    then says what a token would change)."""
     return auth.token_source(settings.app, settings.token, settings.api_url)
 
 

@@ -40,6 +40,7 @@ from councilcode.config import (
 from councilcode.coverage import coverage
 from councilcode.crawler.accounts import Account, UnexpectedAnswer, find_account
 from councilcode.crawler.auth import AppCredentials, AuthError, token_source
+from councilcode.crawler.budget import duration_text
 from councilcode.crawler.discover import (
     PAGE_SIZE,
     Discovery,
@@ -50,7 +51,7 @@ from councilcode.crawler.discover import (
     estimate_seconds,
     search_limit,
 )
-from councilcode.crawler.github import ApiError, CrawlStopped, GitHubClient, RetryPolicy
+from councilcode.crawler.github import ApiError, ApiUnreachable, CrawlStopped, GitHubClient, RetryPolicy
 from councilcode.orgs_file import OrgsFileError, add_council
 from councilcode.records import COUNCIL_TYPES, NATIONS, Council
 from councilcode.register import REGISTER_CREDIT, REGISTER_LICENCE, Authority, Register, load_register
@@ -111,7 +112,7 @@ class GitHub:
             yield
         except CrawlStopped:
             raise GitHubLookupError("GitHub's API rate limit is used up (setting GITHUB_TOKEN raises it)") from None
-        except AuthError as exc:
+        except (AuthError, ApiUnreachable) as exc:
             raise GitHubLookupError(str(exc)) from None
         except ApiError as exc:
             if exc.status == 401:
@@ -493,14 +494,6 @@ def coverage_command(config_path: Path, data_dir: Path | None, as_json: bool) ->
     Console().print(table)
 
 
-def _minutes(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"
-
-
 def _councils_to_search(codes: tuple[str, ...], councils: list[Council], register: Register) -> list[Authority]:
     """The councils --council names, else every current council with no entry in the config."""
     if codes:
@@ -520,7 +513,7 @@ async def _discover(
         click.echo(
             f"Searching GitHub for the accounts of {_plural(len(authorities), 'council')}: "
             f"{_plural(requests, 'search request')} at {per_minute} a minute (GitHub's search limit), "
-            f"about {_minutes(seconds)}; then the profile of each account found (up to {per_query} a search).",
+            f"about {duration_text(seconds)}; then the profile of each account found (up to {per_query} a search).",
             err=True,
         )
 

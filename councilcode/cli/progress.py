@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from councilcode.cli.plain import plain, plain_text
 from councilcode.crawler.crawl import HandleOutcome
 
 log = logging.getLogger("councilcode.crawl")
@@ -36,7 +38,7 @@ class LogProgress:
     def handle_done(self, outcome: HandleOutcome) -> None:
         self.done += 1
         level = logging.INFO if outcome.status == "ok" else logging.WARNING
-        log.log(level, "[%d/%d] %s", self.done, self.total, describe(outcome))
+        log.log(level, "[%d/%d] %s", self.done, self.total, plain(describe(outcome)))
 
     def close(self) -> None:
         """Nothing to tidy up for log lines."""
@@ -64,8 +66,9 @@ class RichProgress:
 
     def handle_done(self, outcome: HandleOutcome) -> None:
         if outcome.status != "ok":
-            self._bar.console.print(f"[yellow]{describe(outcome)}")
-        self._bar.update(self._task, advance=1, description=outcome.handle)
+            # The error may quote GitHub's answer: never markup.
+            self._bar.console.print(plain_text(describe(outcome), "yellow"))
+        self._bar.update(self._task, advance=1, description=escape(plain(outcome.handle)))
 
     def close(self) -> None:
         self._bar.stop()
