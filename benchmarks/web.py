@@ -1,13 +1,19 @@
 """Load test of `councilcode serve`: search pages and /api/search under concurrent clients.
 
     python benchmarks/web.py [--repos 25000] [--clients 16] [--requests 3000] [--duration 60]
-                             [--workers 2] [--data-dir DIR]
+                             [--workers 2] [--data-dir DIR] [--during-change]
 
 Builds a synthetic catalogue and index (or reuses those in --data-dir), starts `councilcode serve`
 with uvicorn in a subprocess on 127.0.0.1, then runs --clients concurrent httpx clients, each
 sending requests in turn, until --requests have been sent or --duration seconds have passed.
 Prints p50/p95/p99 per kind of request and any errors, and exits 1 if the search page's p95 is
 over the target (150 ms with 16 clients on 25,000 repositories).
+
+--during-change measures the viewer while the data under it changes: the same stream of requests
+first for --duration seconds with nothing else running (idle), then while `councilcode index --rebuild`
+and after it an incremental `councilcode crawl` (of new handles served by the GitHub API emulator,
+which ends in an incremental index) run on the same data dir. Both p95s are printed side by side;
+it exits 1 if any request failed or the p95 during the change is more than twice the idle one.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +46,8 @@ from councilcode.records import Council, Repository  # noqa: E402
 from councilcode.settings import DataDir  # noqa: E402
 
 TARGET_P95_MS = 150.0
+CHANGE_P95_RATIO = 2.0  # p95 while the index changes, against idle
+CHANGE_TIMEOUT = 1800.0  # seconds the rebuild and crawl may take before the benchmark gives up
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -327,7 +338,15 @@ class Results:
     error_examples: list[str] = field(default_factory=list)
 
 
-async def run_load(base: str, mix: list[tuple[str, str]], clients: int, duration: float) -> tuple[Results, float]:
+async def run_load(
+    base: str,
+    mix: list[tuple[str, str]],
+    clients: int,
+    duration: float,
+    until: Callable[[], bool] | None = None,
+) -> tuple[Results, float]:
+    """Send `mix` from `clients` concurrent clients for at most `duration` seconds. With `until`, the
+    mix is sent again and again until `until()` is true (or the duration is up) instead of once."""
     results = Results()
     queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     for item in mix:
@@ -336,11 +355,15 @@ async def run_load(base: str, mix: list[tuple[str, str]], clients: int, duration
 
     async def client() -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            while time.perf_counter() < deadline:
+            while time.perf_counter() < deadline and not (until is not None and until()):
                 try:
                     kind, path = queue.get_nowait()
                 except asyncio.QueueEmpty:
-                    return
+                    if until is None:
+                        return
+                    for item in mix:
+                        queue.put_nowait(item)
+                    continue
                 started = time.perf_counter()
                 try:
                     response = await http.get(path)
@@ -384,17 +407,9 @@ def report(results: Results, elapsed: float) -> float:
     return percentile(results.latencies.get("search", []), 0.95)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repos", type=int, default=25_000, help="synthetic repositories (default 25000)")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
-    parser.add_argument("--requests", type=int, default=3_000, help="requests to send in all (default 3000)")
-    parser.add_argument("--duration", type=float, default=60.0, help="stop after this many seconds (default 60)")
-    parser.add_argument("--workers", type=int, default=2, help="`serve --workers`: one per core here (default 2)")
-    parser.add_argument("--warmup", type=int, default=300, help="requests sent before measuring (default 300)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="build here and keep (default: a temporary dir)")
-    args = parser.parse_args(argv)
-
+@contextmanager
+def serving(args: argparse.Namespace) -> Iterator[tuple[DataDir, str]]:
+    """The data built (or reused), `serve` started on it and warmed up: (data dir, base URL)."""
     with tempfile.TemporaryDirectory(prefix="councilcode-bench-") as scratch:
         data_dir = DataDir(args.data_dir or Path(scratch) / "data")
         build_data(data_dir, args.repos)
@@ -406,14 +421,158 @@ def main(argv: list[str] | None = None) -> int:
             # server that has been up for a while has (other queries than the measured ones).
             asyncio.run(run_load(base, request_mix(args.warmup, seed=1), args.clients, 120))
             print(f"\n{args.clients} clients, {args.workers} worker(s), {args.repos:,} repositories")
-            results, elapsed = asyncio.run(run_load(base, request_mix(args.requests), args.clients, args.duration))
+            yield data_dir, base
         finally:
             server.terminate()
             server.wait(timeout=15)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repos", type=int, default=25_000, help="synthetic repositories (default 25000)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--requests", type=int, default=3_000, help="requests to send in all (default 3000)")
+    parser.add_argument("--duration", type=float, default=60.0, help="stop after this many seconds (default 60)")
+    parser.add_argument("--workers", type=int, default=2, help="`serve --workers`: one per core here (default 2)")
+    parser.add_argument("--warmup", type=int, default=300, help="requests sent before measuring (default 300)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="build here and keep (default: a temporary dir)")
+    parser.add_argument(
+        "--during-change",
+        action="store_true",
+        help="measure idle, then while `index --rebuild` and an incremental crawl+index run on the data dir",
+    )
+    parser.add_argument("--new-repos", type=int, default=600, help="repositories the incremental crawl adds (600)")
+    parser.add_argument(
+        "--writer-nice",
+        type=int,
+        default=10,
+        help="niceness of the rebuild and crawl, as deploy/systemd sets it (default 10; 0 for none)",
+    )
+    args = parser.parse_args(argv)
+    if args.during_change:
+        return main_during_change(args)
+
+    with serving(args) as (_data_dir, base):
+        results, elapsed = asyncio.run(run_load(base, request_mix(args.requests), args.clients, args.duration))
     p95 = report(results, elapsed)
     met = p95 <= TARGET_P95_MS
     print(f"\nsearch page p95 {p95:.1f} ms: target {TARGET_P95_MS:.0f} ms {'met' if met else 'MISSED'}")
     return 0 if met and not results.errors else 1
+
+
+# -- serving while the data changes ------------------------------------------------------------
+
+NEW_HANDLES = 3  # the incremental crawl adds this many council handles, --new-repos between them
+
+
+@dataclass
+class Change:
+    """The writers run in a thread beside the load: what they took and how each step ended."""
+
+    steps: list[tuple[str, float, int]] = field(default_factory=list)  # (step, seconds, exit code)
+    done: threading.Event = field(default_factory=threading.Event)
+    problems: list[str] = field(default_factory=list)
+
+
+def run_change(data_dir: DataDir, new_repos: int, change: Change, nice: int = 0) -> None:
+    """`councilcode index --rebuild`, then an incremental crawl (which indexes incrementally at its end)
+    of NEW_HANDLES handles served by the emulator, on `data_dir`; sets `change.done` at the end."""
+    from tests.github_emulator import GitHubEmulator, add_synthetic_repos
+    from tests.helpers import config_text
+
+    try:
+        with Catalogue(data_dir.catalogue, readonly=True) as catalogue:
+            councils = {c.name: list(c.github) for c in catalogue.councils()}
+        handles = [f"ChangeCouncil{i}" for i in range(NEW_HANDLES)]
+        with GitHubEmulator(rate_limit=10**9) as emulator, tempfile.TemporaryDirectory() as scratch:
+            for i, handle in enumerate(handles):
+                emulator.add_account(handle)
+                add_synthetic_repos(emulator, handle, new_repos // NEW_HANDLES, seed=i)
+            config = Path(scratch) / "orgs.yaml"
+            # Every council already crawled stays in the config, or the crawl would remove it.
+            config.write_text(config_text(councils | {f"Council {h}": [h] for h in handles}), encoding="utf-8")
+            base = [sys.executable, "-m", "councilcode"]
+            steps = [
+                ("index --rebuild", [*base, "index", "--rebuild", "--data-dir", str(data_dir.root)]),
+                (
+                    f"crawl +{new_repos} repositories, then incremental index",
+                    [
+                        *base,
+                        "crawl",
+                        "--config",
+                        str(config),
+                        "--data-dir",
+                        str(data_dir.root),
+                        "--api-url",
+                        emulator.url,
+                        *(part for handle in handles for part in ("--org", handle)),
+                    ],
+                ),
+            ]
+            env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "GITHUB_TOKEN": "benchmark"}
+            for label, command in steps:
+                if nice:  # as deploy/systemd runs the crawl: below the viewer in CPU priority
+                    command = ["nice", "-n", str(nice), *command]
+                started = time.perf_counter()
+                done = subprocess.run(
+                    command,
+                    cwd=REPO_ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=CHANGE_TIMEOUT,
+                )
+                change.steps.append((label, time.perf_counter() - started, done.returncode))
+                if done.returncode != 0:
+                    change.problems.append(f"{label} exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    except Exception as exc:  # noqa: BLE001 - reported with the figures, not lost in a thread
+        change.problems.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        change.done.set()
+
+
+def p95_all(results: Results) -> float:
+    return percentile([v for values in results.latencies.values() for v in values], 0.95)
+
+
+def main_during_change(args: argparse.Namespace) -> int:
+    with serving(args) as (data_dir, base):
+        mix = request_mix(args.requests)
+        # The same stream of requests, sent again and again, in both phases: idle for --duration seconds,
+        # then until the writers finish. Only the writers differ (their commits also empty the caches).
+        idle, idle_elapsed = asyncio.run(run_load(base, mix, args.clients, args.duration, until=lambda: False))
+        change = Change()
+        writer = threading.Thread(
+            target=run_change, args=(data_dir, args.new_repos, change, args.writer_nice), daemon=True
+        )
+        writer.start()
+        during, during_elapsed = asyncio.run(
+            run_load(base, mix, args.clients, CHANGE_TIMEOUT, until=change.done.is_set)
+        )
+        writer.join(timeout=60)
+    for label, seconds, code in change.steps:
+        print(f"{label}: {seconds:.1f} s, exit {code}")
+    print("\nidle:")
+    report(idle, idle_elapsed)
+    print("\nwhile the index is rebuilt and a crawl adds and indexes repositories:")
+    report(during, during_elapsed)
+    print(f"\n{'':<10} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, results in (("idle", idle), ("during", during)):
+        values = [v for kind in results.latencies.values() for v in kind]
+        print(
+            f"{label:<10} {len(values):>9,} {sum(results.errors.values()):>7} "
+            f"{percentile(values, 0.5):>8.1f} {p95_all(results):>8.1f}"
+        )
+    ratio = p95_all(during) / p95_all(idle)
+    errors = sum(idle.errors.values()) + sum(during.errors.values())
+    met = ratio <= CHANGE_P95_RATIO and not errors and not change.problems and len(change.steps) == 2
+    for problem in change.problems:
+        print(f"problem: {problem}")
+    print(
+        f"\np95 during the change is {ratio:.2f} times idle (target at most {CHANGE_P95_RATIO:g}), "
+        f"{errors} errors: {'met' if met else 'MISSED'}"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

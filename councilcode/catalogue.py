@@ -248,6 +248,17 @@ class CatalogueMissing(CouncilcodeError, FileNotFoundError):
     exit_code = 2
 
 
+class CatalogueDamaged(CouncilcodeError):
+    """The catalogue file is not an SQLite database, or SQLite finds it damaged; names the file and the fix."""
+
+    def __init__(self, path: Path, problem: object) -> None:
+        super().__init__(
+            f"the catalogue {path} is damaged ({problem}): restore it from a backup, or move it aside and run "
+            "`councilcode crawl` to build it again; then `councilcode index --rebuild`"
+        )
+        self.path = path
+
+
 class Catalogue:
     """The SQLite catalogue in the data dir. Open one per thread or task group; close when done."""
 

@@ -12,6 +12,7 @@ specific kinds. Each class lives beside the code that raises it; this is the map
     ├── OrgsFileError                       councilcode.orgs_file: `orgs add` refused to edit the file
     │   └── DuplicateHandleError            the handle is listed already
     ├── CatalogueMissing                    councilcode.catalogue: no catalogue yet (also FileNotFoundError, exit 2)
+    ├── CatalogueDamaged                    councilcode.catalogue: not an SQLite file, or a damaged one
     ├── AuthError                           councilcode.crawler.auth: no token from the GitHub App (exit 2)
     ├── ApiUnreachable                      councilcode.crawler.github: the API host cannot be reached at all
     ├── BackupError                         councilcode.backup: the catalogue could not be copied
@@ -19,6 +20,7 @@ specific kinds. Each class lives beside the code that raises it; this is the map
     │   └── QueryFailed                     councilcode.crawler.graphql: a GraphQL query came back without data (exit 2)
     ├── IndexMissing                        councilcode.indexer: no index yet (also FileNotFoundError, exit 2)
     ├── IndexBusy                           councilcode.indexer: another writer kept the lock (also RuntimeError)
+    ├── IndexDamaged                        councilcode.indexer: an index file missing or cut short (also RuntimeError)
     ├── InvalidSearch                       councilcode.indexer: a search value out of range (also ValueError, exit 2)
     └── CrawlInterrupted                    councilcode.cli.jobs: stopped on request; prints the message alone
 

@@ -11,7 +11,7 @@ submodule (tests/test_indexer_api.py checks both), so the modules behind it can 
 from councilcode.indexer.build import IndexReport, update_index
 from councilcode.indexer.collaborate import Group, GroupRepository, Groups, groups_path, load_groups
 from councilcode.indexer.docvalues import SORTS
-from councilcode.indexer.generations import IndexBusy, IndexMissing, IndexStore
+from councilcode.indexer.generations import IndexBusy, IndexDamaged, IndexMissing, IndexStore, check_generation
 from councilcode.indexer.search import (
     BOOLEAN_FILTERS,
     DEFAULT_LIMIT,
@@ -45,8 +45,10 @@ __all__ = [
     "InvalidSearch",
     "IndexMissing",
     "IndexBusy",
-    # the index's folder: which generation is current
+    "IndexDamaged",
+    # the index's folder: which generation is current, and whether its files are whole
     "IndexStore",
+    "check_generation",
     # collaboration groups
     "Group",
     "GroupRepository",

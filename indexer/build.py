@@ -7,6 +7,8 @@ missing index or an index of an older schema builds a new generation and switche
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,11 +18,13 @@ from pathlib import Path
 from whoosh import index
 from whoosh.index import LockError
 
-from councilcode.catalogue import Catalogue, repository_from_row
+from councilcode.catalogue import Catalogue, CatalogueDamaged, repository_from_row
 from councilcode.indexer.collaborate import refresh_groups
-from councilcode.indexer.generations import Generation, IndexBusy, IndexStore
+from councilcode.indexer.generations import Generation, IndexBusy, IndexStore, check_generation, open_generation
 from councilcode.indexer.schema import SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
 from councilcode.records import Repository
+
+log = logging.getLogger(__name__)
 
 WRITER_MEMORY_MB = 256
 REBUILD_FROM_CHANGES = 2000
@@ -100,8 +104,11 @@ def catalogue_entries(catalogue_path: Path | str) -> list[Entry]:
     second; fingerprints of the rows as stored cost a fraction of that (`fingerprint(Repository)`
     hashes the same row form), and only the records that changed are then built.
     """
-    with Catalogue(catalogue_path, readonly=True) as catalogue:
-        rows = catalogue.repository_rows()
+    try:
+        with Catalogue(catalogue_path, readonly=True) as catalogue:
+            rows = catalogue.repository_rows()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogueDamaged(Path(catalogue_path), exc) from exc
     return [Entry(str(row[0]), fingerprint_row(row).encode("ascii"), partial(repository_from_row, row)) for row in rows]
 
 
@@ -116,7 +123,15 @@ def index_entries(
     started = time.perf_counter()
     current = store.current()
     usable = current is not None and current.schema_version == SCHEMA_VERSION and index.exists_in(current.path)
-    previous = _indexed_fingerprints(current) if usable and current is not None else {}
+    previous: dict[str, bytes] = {}
+    if usable and current is not None:
+        # Read even for a rebuild, whose report says what changed since; a damaged index is not read.
+        try:
+            check_generation(current.path)
+            previous = _indexed_fingerprints(current)
+        except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt from the catalogue, whatever broke
+            log.warning("%s; building a new index from the catalogue instead", exc)
+            usable = False
     diff = _diff(previous, entries)
     changes = len(diff.added) + len(diff.updated) + len(diff.removed)
     # Whoosh updates a document by deleting and re-adding it; past a quarter of the index, writing
@@ -142,7 +157,7 @@ def index_entries(
 
 def _indexed_fingerprints(generation: Generation) -> dict[str, bytes]:
     """{repository id: fingerprint} of every live document in a generation."""
-    ix = index.open_dir(str(generation.path))
+    ix = open_generation(generation.path)
     try:
         with ix.reader() as reader:
             found: dict[str, bytes] = {}
@@ -191,7 +206,7 @@ def _build_generation(store: IndexStore, entries: list[Entry]) -> None:
 
 
 def _apply(generation: Generation, diff: _Diff, lock_timeout: float) -> None:
-    ix = index.open_dir(str(generation.path))
+    ix = open_generation(generation.path, readonly=False)
     try:
         try:
             writer = ix.writer(timeout=lock_timeout, limitmb=WRITER_MEMORY_MB)

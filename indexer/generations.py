@@ -7,19 +7,30 @@
 
 A rebuild writes a whole new generation beside the current one, then switches the pointer, so a
 reader sees the old index or the new one, never a half-built one.
+
+Index files are read without memory mapping (`open_generation`): a memory-mapped file that is cut
+short under a reader kills the whole process with SIGBUS when a page past the new end is touched,
+while plain reads raise an exception we can report. docs/damaged-files.md has the measurements.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex
+
 from councilcode.errors import CouncilcodeError
 from councilcode.files import write_atomically
 from councilcode.lock import file_lock
+
+log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
@@ -34,6 +45,14 @@ class IndexMissing(CouncilcodeError, FileNotFoundError):
     def __init__(self, index_dir: Path) -> None:
         super().__init__(f"no index in {index_dir}: run `councilcode index`")
         self.index_dir = index_dir
+
+
+class IndexDamaged(CouncilcodeError, RuntimeError):
+    """A file of the index is missing, cut short or unreadable; the message names it and the fix."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"the search index file {path} {problem}: run `councilcode index --rebuild` to build it again")
+        self.path = path
 
 
 class IndexBusy(CouncilcodeError, RuntimeError):
@@ -79,6 +98,40 @@ class IndexStore:
             return None
         return Generation(name=name, path=path, schema_version=version)
 
+    def problem(self) -> IndexDamaged | None:
+        """Why there is no usable current generation though there was an index here, or None."""
+        if not self.pointer.exists() and not self.generations():
+            return None  # never built (or removed as a whole)
+        try:
+            data = json.loads(self.pointer.read_text(encoding="utf-8"))
+            name = str(data["generation"])
+            int(data["schema"])
+        except FileNotFoundError:
+            return IndexDamaged(self.pointer, "is missing")
+        except (OSError, ValueError, KeyError, TypeError):
+            return IndexDamaged(self.pointer, "is not a valid index pointer")
+        if not (self.root / name).is_dir():
+            return IndexDamaged(self.pointer, f"names {name}, which is not in {self.root}")
+        return None
+
+    def generations(self) -> list[Path]:
+        """Every generation directory, newest first."""
+        found = [p for p in self.root.glob(PREFIX + "*") if p.name[len(PREFIX) :].isdigit() and p.is_dir()]
+        return sorted(found, key=lambda p: int(p.name[len(PREFIX) :]), reverse=True)
+
+    def last_good(self, schema_version: int, skip: str | None = None) -> Generation | None:
+        """The newest generation other than `skip` whose files are all whole, for when the current one
+        cannot be used; None when there is none (generations are removed once replaced)."""
+        for path in self.generations():
+            if path.name == skip:
+                continue
+            try:
+                check_generation(path)
+            except IndexDamaged:
+                continue
+            return Generation(name=path.name, path=path, schema_version=schema_version)
+        return None
+
     def new_generation(self) -> Path:
         """Create and return an empty directory for the next generation."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -112,3 +165,40 @@ class IndexStore:
     def write_lock(self, timeout: float = 30.0) -> AbstractContextManager[None]:
         """Hold the writer lock, waiting up to `timeout` seconds for another writer to finish."""
         return file_lock(self.root / LOCK, wait=timeout, poll=0.05, busy=lambda _holder: IndexBusy(self.root, timeout))
+
+
+def open_generation(path: Path, *, readonly: bool = True) -> FileIndex:
+    """The Whoosh index in `path`, read without memory mapping (see the module docstring)."""
+    return FileStorage(str(path), supports_mmap=False, readonly=readonly).open_index()
+
+
+def check_generation(path: Path) -> None:
+    """Raise IndexDamaged naming the first file of the generation in `path` that is missing or cut
+    short. Cheap: it reads each segment file's table of contents, not its contents."""
+    if not path.is_dir():
+        raise IndexDamaged(path, "is missing")
+    try:
+        ix = open_generation(path)
+    except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises, the table of contents is unreadable
+        tocs = sorted(path.glob("_*.toc"))
+        raise IndexDamaged(tocs[-1] if tocs else path, f"cannot be read ({exc or type(exc).__name__})") from exc
+    try:
+        for segment in ix._segments():  # noqa: SLF001 - Whoosh has no public list of segment files
+            if not segment.is_compound():
+                continue
+            name = path / segment.make_filename(segment.COMPOUND_EXT)
+            try:
+                size = name.stat().st_size
+                storage = CompoundStorage(ix.storage.open_file(name.name), use_mmap=False)
+                try:
+                    ends = [sum(storage.range(n)) for n in storage.list()]
+                finally:
+                    storage.close()
+            except FileNotFoundError as exc:
+                raise IndexDamaged(name, "is missing") from exc
+            except Exception as exc:  # noqa: BLE001 - a cut-short file fails in many ways
+                raise IndexDamaged(name, f"is damaged ({exc or type(exc).__name__})") from exc
+            if ends and max(ends) > size:
+                raise IndexDamaged(name, f"is cut short ({size:,} bytes of {max(ends):,})")
+    finally:
+        ix.close()

@@ -14,6 +14,7 @@ a spelling suggestion (indexer.spelling).
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -23,12 +24,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
-from whoosh import index
 from whoosh.searching import Searcher as WhooshSearcher
 
 from councilcode.errors import CouncilcodeError
 from councilcode.indexer.docvalues import ARCHIVED, FORK, SORTS, DocValues, SegmentValues
-from councilcode.indexer.generations import Generation, IndexMissing, IndexStore
+from councilcode.indexer.generations import (
+    Generation,
+    IndexDamaged,
+    IndexMissing,
+    IndexStore,
+    check_generation,
+    open_generation,
+)
 from councilcode.indexer.query import ParsedQuery, QueryBuilder
 from councilcode.indexer.ranking import Matches, Opening, Phrase, match, opening_of, phrase_of, ranked, readme_opening
 from councilcode.indexer.schema import PUBLICCODE
@@ -38,10 +45,13 @@ from councilcode.indexer.snippets import Terms, prepare_texts, snippet_of
 from councilcode.indexer.spelling import suggest
 from councilcode.reuse import CHECKS
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "BOOLEAN_FILTERS",
     "DEFAULT_LIMIT",
     "FILTERS",
+    "IndexDamaged",
     "InvalidSearch",
     "MAX_LIMIT",
     "IndexMissing",
@@ -278,6 +288,7 @@ class Searcher:
         self._popular: Counter[str] = Counter()  # terms of recent searches, to warm after an update
         self._state: _State | None = None
         self._closed = False
+        self._warned = ""  # the last problem logged, so a damaged index is not logged on every search
         with self._lock:
             self._current()
 
@@ -302,11 +313,18 @@ class Searcher:
         with self._lock:
             return self._retrying(lambda state: self._similar(state, full_name, limit))
 
+    @property
+    def generation(self) -> str | None:
+        """The generation being served (the last good one, while the current one cannot be used)."""
+        with self._lock:
+            return self._current().generation
+
     def stats(self) -> dict[str, int]:
         """{"repositories": N, "councils": M} in the index as it is now."""
         with self._lock:
-            state = self._current()
-            return {"repositories": len(state.values), "councils": state.values.councils()}
+            return self._retrying(
+                lambda state: {"repositories": len(state.values), "councils": state.values.councils()}
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -319,14 +337,28 @@ class Searcher:
     # -- index versions --------------------------------------------------------------------------
 
     def _current(self) -> _State:
-        """The open state for the index as it is now, reopening after a rebuild or an update."""
+        """The open state for the index as it is now, reopening after a rebuild or an update.
+
+        When the pointer is missing or names a generation that is not there, the generation already
+        open (or else the newest whole one) goes on being served, and the problem is logged.
+        """
         if self._closed:
             raise RuntimeError("this Searcher is closed")
         generation = self._store.current()
-        if generation is None:
-            self._drop_state()
-            raise IndexMissing(self.index_dir)
         state = self._state
+        if generation is None:
+            problem = self._store.problem()
+            if problem is None:
+                self._drop_state()
+                raise IndexMissing(self.index_dir)
+            if state is not None and (self.index_dir / state.generation).is_dir():
+                generation = Generation(state.generation, self.index_dir / state.generation, 0)
+            else:
+                generation = self._store.last_good(0)
+                if generation is None:
+                    self._drop_state()
+                    raise problem
+            self._warn(f"{problem}; meanwhile serving {generation.name}")
         if state is not None and state.generation == generation.name:
             try:
                 version = state.ix.latest_generation()
@@ -335,6 +367,7 @@ class Searcher:
                 return self._open(generation)
             if version == state.version:
                 return state
+            check_generation(generation.path)
             # An incremental update committed. A fresh searcher rather than Whoosh's refresh(), whose
             # reader reuse can bring back segments a merge removed; values of unchanged segments
             # are reused all the same (see DocValues).
@@ -345,11 +378,27 @@ class Searcher:
         self._drop_state()
         return self._open(generation)
 
+    def _warn(self, message: str) -> None:
+        if message != self._warned:
+            log.warning("search index: %s", message)
+            self._warned = message
+
     def _open(self, generation: Generation) -> _State:
         try:
-            ix = index.open_dir(str(generation.path))
-        except (OSError, index.EmptyIndexError):
+            check_generation(generation.path)
+        except IndexDamaged as damage:
+            # Serve the last good generation where one is left (a rebuild keeps none once it switched).
+            fallback = self._store.last_good(generation.schema_version, skip=generation.name)
+            if fallback is None:
+                raise
+            self._warn(f"{damage}; meanwhile serving {fallback.name}")
+            generation = fallback
+        try:
+            ix = open_generation(generation.path)
+        except FileNotFoundError:
             raise IndexMissing(self.index_dir) from None
+        except Exception as exc:  # noqa: BLE001 - the check passed, so the files changed since
+            raise IndexDamaged(generation.path, f"cannot be read ({exc})") from exc
         self._state = self._make_state(generation.name, ix, ix.latest_generation(), QueryBuilder(ix.schema))
         self._start_warming(self._state)
         return self._state
@@ -422,10 +471,22 @@ class Searcher:
         state = self._current()
         try:
             return work(state)
-        except (OSError, EOFError):
-            # The generation was removed under us (a rebuild finished): reopen once and retry.
+        except (IndexMissing, IndexDamaged):
+            raise
+        except Exception:  # noqa: BLE001 - a file changed under us; anything else fails again below
+            # The generation was removed under us (a rebuild finished), or a file of it was damaged:
+            # reopen once (which checks every file) and retry.
             self._drop_state()
-            return work(self._current())
+            try:
+                return work(self._current())
+            except (IndexMissing, IndexDamaged):
+                raise
+            except Exception:
+                # Name the damaged file if that is what failed; anything else is a fault of ours.
+                generation = self._store.current()
+                if generation is not None:
+                    check_generation(generation.path)
+                raise
 
     # -- searching -------------------------------------------------------------------------------
 

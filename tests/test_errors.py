@@ -33,7 +33,7 @@ def _drawn_tree() -> dict[str, str]:
     for line in doc.splitlines():
         m = _TREE_LINE.match(line)
         if m and m.group("name").endswith(
-            ("Error", "Missing", "Busy", "Search", "Interrupted", "Failed", "Unreachable")
+            ("Error", "Missing", "Damaged", "Busy", "Search", "Interrupted", "Failed", "Unreachable")
         ):
             drawn[m.group("name")] = m.group("about")
     return drawn

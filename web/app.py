@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -9,9 +11,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from councilcode.settings import DataDir
+from councilcode.web.caching import CachingHeadersMiddleware
 from councilcode.web.errors import CatchAllMiddleware, WebError, handle_http_exception, handle_web_error
 from councilcode.web.security import SecurityHeadersMiddleware
-from councilcode.web.state import WebState
+from councilcode.web.state import BASE_URL_VARIABLE, DEFAULT_BASE_URL, WebState, check_base_url
 from councilcode.web.templating import STATIC_DIR, create_templates
 from councilcode.web.views import api, collaborate, councils, exports, health, pages, repository, search
 
@@ -40,18 +43,27 @@ def routes() -> list[Route | Mount]:
     ]
 
 
-def create_app(data_dir: DataDir) -> Starlette:
+def create_app(data_dir: DataDir, *, base_url: str = DEFAULT_BASE_URL) -> Starlette:
     """The app over one data dir. It reads the catalogue and index as they are on each request,
-    so a re-crawl or a re-built index shows up without a restart."""
+    so a re-crawl or a re-built index shows up without a restart.
+
+    `base_url` starts the absolute links of the API and feeds (see `check_base_url`): taken from
+    configuration, never from the request's Host header, which whoever sends the request chooses.
+    """
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(CatchAllMiddleware)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(CachingHeadersMiddleware, data_dir=data_dir),
+            Middleware(CatchAllMiddleware),
+        ],
         exception_handlers={WebError: handle_web_error, HTTPException: handle_http_exception},
     )
-    app.state.web = WebState(data_dir=data_dir, templates=create_templates())
+    app.state.web = WebState(data_dir=data_dir, templates=create_templates(), base_url=check_base_url(base_url))
     return app
 
 
 def app_from_environment() -> Starlette:
-    """The app over $COUNCILCODE_DATA_DIR (or ./data): the factory each `serve --workers N` process calls."""
-    return create_app(DataDir.resolve(None))
+    """The app over $COUNCILCODE_DATA_DIR (or ./data) with links from $COUNCILCODE_BASE_URL: the factory
+    each `serve --workers N` process calls."""
+    return create_app(DataDir.resolve(None), base_url=os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)

@@ -48,17 +48,33 @@ class Unavailable(WebError):
         super().__init__(message, title="Search is not available yet", status_code=503)
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Operations whose errors are documented as JSON problem details (RFC 9457) rather than an HTML page:
+# the API, and the search's CSV and Atom forms (a program asked for those, not a person at a browser).
+_PROBLEM_PATHS = ("/healthz", "/openapi.json", "/search.csv", "/feeds/search.atom")
+
+
 def wants_json(request: Request) -> bool:
-    """API, health and OpenAPI answers are JSON; everything else is a page."""
+    """API, health, OpenAPI, CSV and feed errors are JSON; everything else is a page."""
     path = request.url.path
-    return path.startswith("/api/") or path in ("/api", "/healthz", "/openapi.json")
+    return path.startswith("/api/") or path == "/api" or path in _PROBLEM_PATHS
+
+
+def problem_body(error: WebError) -> dict[str, object]:
+    """RFC 9457 problem details, plus the "error" object the API has always given (kept for its clients)."""
+    return {
+        "type": "about:blank",
+        "title": error.title,
+        "status": error.status_code,
+        "detail": error.message,
+        "error": {"status": error.status_code, "title": error.title, "message": error.message},
+    }
 
 
 def error_response(request: Request, error: WebError) -> Response:
-    """Render `error` as JSON or as the HTML error page."""
+    """Render `error` as problem details JSON or as the HTML error page."""
     if wants_json(request):
-        body = {"error": {"status": error.status_code, "title": error.title, "message": error.message}}
-        return JSONResponse(body, status_code=error.status_code)
+        return JSONResponse(problem_body(error), status_code=error.status_code, media_type=PROBLEM_MEDIA_TYPE)
     templates = request.app.state.web.templates
     return templates.TemplateResponse(
         request, "error.html", {"error": error, "query": ""}, status_code=error.status_code

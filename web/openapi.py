@@ -94,8 +94,13 @@ _NULLABLE_STRING = {"type": ["string", "null"]}
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
-        "required": ["error"],
+        "description": "RFC 9457 problem details; `error` repeats them as the API gave them before.",
+        "required": ["type", "title", "status", "detail", "error"],
         "properties": {
+            "type": {"type": "string", "format": "uri-reference"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
             "error": {
                 "type": "object",
                 "required": ["status", "title", "message"],
@@ -104,7 +109,7 @@ SCHEMAS: dict[str, Any] = {
                     "title": {"type": "string"},
                     "message": {"type": "string"},
                 },
-            }
+            },
         },
     },
     "SearchHit": {
@@ -288,7 +293,9 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
             "title": "councilcode API",
             "version": version,
             "description": "Search the open-source repositories of UK councils. All answers are JSON; errors "
-            'are {"error": {"status", "title", "message"}}.',
+            "are problem details (application/problem+json: type, title, status, detail), which also hold "
+            'the older {"error": {"status", "title", "message"}}. Answers carry an ETag tied to the index and '
+            "catalogue: send it back in If-None-Match for a 304 when nothing changed.",
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "paths": {
@@ -409,5 +416,5 @@ def openapi_document(sorts: list[str], version: str) -> dict[str, Any]:
 def _error_response() -> dict[str, Any]:
     return {
         "description": "A bad parameter (400), an unknown name (404), or no index yet (503)",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }

@@ -21,6 +21,9 @@ MAX_FILTER_LENGTH = 200
 MAX_PAGE = 500
 # The filters (in the order URLs spell them), the default and largest page size are the indexer's request's.
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Filters with a type: what each must be, for the message when it is given empty.
+_TYPED = {"archived": "give true or false", "fork": "give true or false", "pushed_since": "give a date as YYYY-MM-DD"}
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _FALSE = frozenset({"false", "no", "0", "off"})
 # Control characters cannot appear in XML (the Atom feed) and mean nothing in a search.
@@ -132,6 +135,9 @@ def parse_search_params(
     for name in FILTERS:
         raw = clean_text(query.get(name, ""))
         if not raw:
+            if name in _TYPED and name in query:
+                # A date or true/false given as nothing is a mistake, not "no filter" (the API documents a type).
+                raise BadRequest(f"{name} is empty: {_TYPED[name]}, or leave it out.")
             continue
         if len(raw) > MAX_FILTER_LENGTH:
             raise BadRequest(f"The {name} filter is too long: use at most {MAX_FILTER_LENGTH} characters.")
@@ -142,7 +148,7 @@ def parse_search_params(
         elif name == "min_reuse":
             raw = str(_integer(name, raw, default=0, low=0, high=MAX_REUSE))
         filters[name] = raw
-    sort = clean_text(query.get("sort", "")) or "relevance"
+    sort = clean_text(query.get("sort", "relevance"))
     page = _integer("page", query.get("page"), default=1, low=1, high=MAX_PAGE)
     limit = _integer("limit", query.get("limit"), default=default_limit, low=1, high=max_limit)
     params = SearchParams(q=q, filters=_ordered(filters), sort=sort, page=page, limit=limit)
@@ -151,9 +157,11 @@ def parse_search_params(
 
 
 def _integer(name: str, raw: str | None, *, default: int, low: int, high: int) -> int:
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return default
     text = raw.strip()
+    if not text:
+        raise BadRequest(f"{name} is empty: give a whole number from {low} to {high}, or leave it out.")
     if not text.isascii() or not text.isdigit():
         raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {text[:20]!r}.")
     value = int(text[:8]) if len(text) <= 8 else high + 1
@@ -172,7 +180,10 @@ def _boolean(name: str, raw: str) -> str:
 
 
 def _date(name: str, raw: str) -> str:
+    # Only YYYY-MM-DD, as documented (an OpenAPI "date"): fromisoformat alone also takes 20240131 and 2024-W05-3.
     try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw).isoformat()
     except ValueError as exc:
         raise BadRequest(f"{name} must be a date written as YYYY-MM-DD, such as 2024-01-31.") from exc

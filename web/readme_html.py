@@ -11,10 +11,13 @@ links and images are pointed at the repository on GitHub, because they mean file
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,8 +28,15 @@ from markdown_it.token import Token
 from councilcode import rdoc
 from councilcode.readme_format import readme_format
 
-# Bigger READMEs are cut: nobody reads a megabyte of README in a browser, and it bounds the work.
-MAX_README_CHARS = 400_000
+# Bigger READMEs are cut (the page links to the whole file on GitHub). Rendering Markdown is pure
+# Python and the cost of the densest markup (link references, emphasis, tables) grows about 15 ms
+# per KB, so this keeps any README under a second; the longest in the UK council corpus is 39 KB.
+MAX_README_CHARS = 40_000
+
+# The HTML parser under nh3 walks its stack of open elements for many tags, so its work grows with
+# the square of the nesting: 392 KB of unclosed <ul><li> took 51 s. Real READMEs nest a few dozen
+# deep at most (Markdown itself stops at 20); deeper than this, the README is shown as plain text.
+MAX_NESTING = 100
 
 # Prefix for every id inside a README, so a README cannot clash with (or target) the page's own ids.
 ID_PREFIX = "readme-"
@@ -92,11 +102,137 @@ def render_readme(text: str | None, location: ReadmeLocation) -> str:
         raw = text  # sanitise() below is what makes it safe, as for HTML inside Markdown
     else:
         raw = _preformatted(text)
+    if nesting_depth(raw) > MAX_NESTING:
+        # Escaped text has no tags at all, so sanitising it is cheap whatever it holds.
+        raw = (
+            '<p class="readme-truncated">This README nests its markup too deeply to show formatted; '
+            "here it is as plain text.</p>" + _preformatted(text)
+        )
     cleaned = sanitise(raw, location)
     cleaned = _wrap_tables(_renumber_headings(_fill_missing_alt(cleaned), top=3))
     if truncated:
         cleaned += '<p class="readme-truncated">This README is too long to show in full; read it on GitHub.</p>'
     return cleaned
+
+
+# Elements that never hold others, and start tags that close an open element of their kind (as HTML
+# parsers do for <p>, <li>, table cells and so on) rather than nesting inside it, unless an element
+# that starts a new scope (a list, a table, a cell) lies between them.
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
+_SCOPES = frozenset(
+    [
+        "ul",
+        "ol",
+        "dl",
+        "menu",
+        "table",
+        "caption",
+        "td",
+        "th",
+        "button",
+        "select",
+        "object",
+        "applet",
+        "marquee",
+        "template",
+        "blockquote",
+        "fieldset",
+        "figure",
+        "details",
+        "dialog",
+        "section",
+        "article",
+        "aside",
+        "nav",
+        "header",
+        "footer",
+        "main",
+        "form",
+    ]
+)
+_CLOSES_OWN_KIND: dict[str, frozenset[str]] = {
+    "p": frozenset({"p"}),
+    "li": frozenset({"li"}),
+    "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}),
+    "tr": frozenset({"tr"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+    "option": frozenset({"option"}),
+}
+_LOOK_BACK = 8  # open elements searched for one a tag closes, so the scan stays linear
+# Only the name: anything after it could run to the end of an unclosed tag, making the scan quadratic.
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+
+
+def nesting_depth(raw_html: str) -> int:
+    """How deep `raw_html`'s elements nest at most, about as an HTML parser would see it; one pass.
+
+    It errs towards deeper (it knows fewer of the rules that close elements implicitly), which only
+    ever shows an odd README as plain text.
+    """
+    stack: list[str] = []
+    deepest = 0
+    for match in _TAG_NAME.finditer(raw_html):
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID:
+            continue
+        if closing:
+            if name in stack[-_LOOK_BACK:]:
+                while stack.pop() != name:
+                    pass
+            continue
+        closes = _CLOSES_OWN_KIND.get(name)
+        if closes:
+            for back in range(len(stack) - 1, max(-1, len(stack) - 1 - _LOOK_BACK), -1):
+                if stack[back] in closes:
+                    del stack[back:]
+                    break
+                if stack[back] in _SCOPES and not (name == "tr" and stack[back] in ("td", "th")):
+                    break
+        stack.append(name)
+        deepest = max(deepest, len(stack))
+    return deepest
+
+
+@dataclass
+class RenderedReadmes:
+    """READMEs as rendered, per repository version, so each is rendered once and not on every view.
+
+    The key is where the README lives and a digest of its text: a re-crawl that changes it makes a
+    new key. Views of a README being rendered wait for that rendering instead of doing it again, so
+    a burst of visitors to one page costs one rendering.
+    """
+
+    max_entries: int = 256
+    _entries: OrderedDict[tuple[ReadmeLocation, bytes], str] = field(default_factory=OrderedDict)
+    _rendering: dict[tuple[ReadmeLocation, bytes], threading.Lock] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def render(self, text: str | None, location: ReadmeLocation) -> str:
+        if not text:
+            return ""
+        key = (location, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+            rendering = self._rendering.setdefault(key, threading.Lock())
+        with rendering:
+            with self._lock:
+                found = self._entries.get(key)
+            if found is None:
+                found = render_readme(text, location)
+                with self._lock:
+                    self._entries[key] = found
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+        with self._lock:
+            self._rendering.pop(key, None)
+        return found
 
 
 def sanitise(raw_html: str, location: ReadmeLocation) -> str:

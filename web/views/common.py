@@ -33,5 +33,9 @@ def api_repo_url(full_name: str) -> str:
 
 
 def absolute(request: Request, path: str) -> str:
-    """An absolute URL on this site (for feeds and the API), from a path that starts with '/'."""
-    return str(request.base_url).rstrip("/") + path
+    """An absolute URL on this site (for feeds and the API), from a path that starts with '/'.
+
+    It starts with the configured base URL: the Host header is whatever the client sent, and echoing
+    it would let anyone put their own site into links others are given (a cache or a feed reader).
+    """
+    return web_state(request).base_url + path

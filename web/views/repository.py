@@ -16,18 +16,27 @@ from councilcode.publiccode import parse_publiccode
 from councilcode.records import Repository
 from councilcode.reuse import checklist
 from councilcode.web.errors import NotFound
-from councilcode.web.readme_html import ReadmeLocation, render_readme
+from councilcode.web.params import MAX_FILTER_LENGTH
+from councilcode.web.readme_html import ReadmeLocation
 from councilcode.web.views.collaborate import collaboration_link
 from councilcode.web.views.common import absolute, api_repo_url, render, repo_url, web_state
 from councilcode.web.views.councils import council_url
 
 SIMILAR_COUNT = 5
+# GitHub allows topics of at most 50 characters; longer ones come from elsewhere and are cut on the page.
+MAX_TOPIC_CHARS = 50
 
 
 @dataclass(frozen=True)
 class TopicLink:
-    name: str
-    url: str
+    name: str  # as shown: cut to MAX_TOPIC_CHARS
+    url: str | None  # a search for it, when it is short enough to search for
+
+    @classmethod
+    def of(cls, topic: str) -> TopicLink:
+        shown = topic if len(topic) <= MAX_TOPIC_CHARS else topic[: MAX_TOPIC_CHARS - 1] + "…"
+        url = "/search?" + urlencode({"topic": topic}) if len(topic) <= MAX_FILTER_LENGTH else None
+        return cls(shown, url)
 
 
 def load_repository(request: Request) -> Repository:
@@ -45,8 +54,11 @@ def load_repository(request: Request) -> Repository:
 
 
 def _canonical_redirect(request: Request, repo: Repository, url: str) -> Response | None:
-    # GitHub names are case-insensitive: send /repos/escc/... to the one true spelling.
-    if request.url.path != url:
+    # GitHub names are case-insensitive: send /repos/escc/... to the one true spelling. The names are
+    # compared as decoded from the path, not as URLs: a name with characters that need escaping can be
+    # written several ways in a URL, and comparing those would redirect for ever.
+    asked = f"{request.path_params['owner']}/{request.path_params['name']}"
+    if asked != repo.full_name:
         return RedirectResponse(url, status_code=301)
     return None
 
@@ -56,15 +68,16 @@ def repository_page(request: Request) -> Response:
     redirect = _canonical_redirect(request, repo, repo_url(repo.full_name))
     if redirect:
         return redirect
-    readme_html = render_readme(repo.readme, ReadmeLocation(repo.full_name, repo.default_branch, repo.readme_path))
+    location = ReadmeLocation(repo.full_name, repo.default_branch, repo.readme_path)
+    readme_html = web_state(request).readmes.render(repo.readme, location)
     homepage = repo.homepage if (repo.homepage or "").startswith(("https://", "http://")) else None
     context = {
         "repo": repo,
         "council_url": council_url(repo.council),
         "licence_explanation": describe_licence(repo.license),
-        "topics": [TopicLink(t, "/search?" + urlencode({"topic": t})) for t in repo.topics],
+        "topics": [TopicLink.of(t) for t in repo.topics],
         "homepage": homepage,
-        # Safe: render_readme's output has been through nh3.
+        # Safe: rendered READMEs have been through nh3.
         "readme_html": Markup(readme_html),
         "similar": web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT),
         "collaboration": collaboration_link(request, repo),
