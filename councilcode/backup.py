@@ -8,12 +8,12 @@ then checked with `PRAGMA integrity_check`, so a target path never holds half a 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from councilcode.errors import CouncilcodeError
+from councilcode.files import replacing
 
 
 class BackupError(CouncilcodeError):
@@ -38,10 +38,12 @@ def backup_catalogue(source: Path, target: Path, *, overwrite: bool = False) -> 
         raise BackupError(f"{target} exists already: choose another path, or --force to replace it")
     if target.resolve() == source.resolve():
         raise BackupError(f"{target} is the catalogue itself")
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        partial.unlink(missing_ok=True)
-        with _connect(f"file:{source}?mode=ro", uri=True) as src, _connect(partial) as dst:
+        with (
+            replacing(target) as partial,
+            _connect(f"file:{source}?mode=ro", uri=True) as src,
+            _connect(partial) as dst,
+        ):
             # pages=-1 (all at once): one read transaction, so one snapshot, however busy the crawl is.
             src.backup(dst, pages=-1)
             check = dst.execute("PRAGMA integrity_check").fetchone()[0]
@@ -51,16 +53,10 @@ def backup_catalogue(source: Path, target: Path, *, overwrite: bool = False) -> 
                 )
             repositories = _count(dst, "repositories")
             runs = _count(dst, "crawl_runs")
-        os.replace(partial, target)
     except sqlite3.DatabaseError as exc:
-        partial.unlink(missing_ok=True)
         raise BackupError(f"cannot copy {source}: {exc} (is it a councilcode catalogue?)") from exc
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise BackupError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return BackupReport(target, repositories, runs, target.stat().st_size)
 
 

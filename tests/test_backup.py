@@ -62,7 +62,7 @@ def test_a_backup_taken_while_a_crawl_writes_holds_whole_handles_only(tmp_path: 
         db.close()
         assert count == report.repositories and count % BATCH == 0
         assert {n for (n,) in per_handle} == {BATCH}  # never half a handle
-    assert not list(tmp_path.glob(".*.partial"))
+    assert not list(tmp_path.glob(".*.tmp"))
     assert min(report.repositories for _, report in copies) < BATCH * len(handles)  # taken mid-crawl
 
 

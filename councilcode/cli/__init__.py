@@ -36,6 +36,7 @@ from councilcode.cli.status import status_report
 from councilcode.crawler.crawl import CrawlSummary
 from councilcode.crawler.export import FORMATS, export_repositories
 from councilcode.errors import CouncilcodeError
+from councilcode.files import replacing
 from councilcode.settings import DataDir
 
 
@@ -169,10 +170,8 @@ def export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
     if output is None:
         export_repositories(repositories, sys.stdout, fmt)
         return
-    tmp = output.with_name(output.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as out:
+    with replacing(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
         count = export_repositories(repositories, out, fmt)
-    tmp.replace(output)
     click.echo(f"Wrote {count} repositories to {output}", err=True)
 
 
