@@ -17,7 +17,7 @@ from councilcode.catalogue import Catalogue
 from councilcode.cli.collaborate import collaborate_command
 from councilcode.cli.command import Group
 from councilcode.cli.index import index_command, search_command
-from councilcode.cli.jobs import GRAPHQL_NEEDS_TOKEN, CrawlInterrupted, CrawlSettings, crawl_and_index
+from councilcode.cli.jobs import CrawlInterrupted, CrawlSettings, crawl_and_index, crawl_api
 from councilcode.cli.logs import setup_logging
 from councilcode.cli.options import (
     api_option,
@@ -257,8 +257,7 @@ def schedule(
         trigger="schedule",
         lock_wait=3600.0,
     )
-    if settings.api == "graphql" and not settings.authenticated:
-        raise click.UsageError(GRAPHQL_NEEDS_TOKEN)
+    crawl_api(settings)  # the crawl's own rule, checked once before the first run rather than failing every run
     click.echo(
         f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
     )
