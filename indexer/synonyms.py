@@ -40,6 +40,8 @@ _EQUIVALENTS: tuple[tuple[str, ...], ...] = (
     ("catalogue", "catalog"),
     ("centre", "center"),
     ("visualisation", "visualization"),
+    ("pay", "payment", "payments"),
+    ("authentication", "auth"),
 )
 # A general word finds the particular ones, not the other way round: `drupal` must not find Umbraco.
 _NARROWER: dict[str, tuple[str, ...]] = {
@@ -53,13 +55,16 @@ _NARROWER: dict[str, tuple[str, ...]] = {
     "pothole": ("defects",),
     "potholes": ("defects",),
     "cms": ("drupal", "wordpress", "umbraco", "wagtail", "jadu", "contentful"),
-    "sso": ("saml", "openid", "oauth"),
+    "sso": ("saml", "openid", "oauth", "authentication"),
     "login": ("saml", "openid", "oauth", "authentication"),
     "crm": ("dynamics", "salesforce", "verint"),
     "foi": ("freedom",),
     "assistant": ("chatbot", "chatbots"),
     "gazetteer": ("llpg", "nlpg", "addressbase"),
     "llpg": ("gazetteer", "addressbase", "uprn"),
+    # A council's addresses are kept in its gazetteer (LLPG), from Ordnance Survey's AddressBase.
+    "address": ("addressbase", "gazetteer", "uprn"),
+    "addresses": ("addressbase", "gazetteer", "uprn"),
     "nlpg": ("gazetteer", "addressbase", "uprn"),
     "notice": ("alert", "banner"),
     "snow": ("weather",),

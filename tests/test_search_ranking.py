@@ -251,3 +251,17 @@ def test_every_filter_value_counts_add_up(searcher: Searcher) -> None:
     assert everything["license"]["none"] == searcher.search(SearchRequest(license="none")).total
     by_council = Counter(r.council for r in _repos(400))
     assert everything["council"] == dict(sorted(by_council.items(), key=lambda kv: (-kv[1], kv[0].lower())))
+
+
+def test_demonstration_copies_rank_below_the_work(tmp_path: Path) -> None:
+    readme = "Blazor components styled with the GOV.UK Design System."
+    names = ["o/components-demo", "o/components", "o/components_test", "o/ZZSandBox", "o/demo-site"]
+    store = IndexStore(tmp_path)
+    with store.write_lock():
+        index_repositories(store, [make_repository(name, "A", readme=readme) for name in names])
+    with Searcher(tmp_path) as searcher:
+        hits = searcher.search(SearchRequest(q="blazor", limit=10)).results
+    ranked_names = [hit.full_name for hit in hits]
+    # The work and a name that merely contains `demo` first; the copies to show or try it after.
+    assert set(ranked_names[:2]) == {"o/components", "o/demo-site"}
+    assert set(ranked_names[2:]) == {"o/components-demo", "o/components_test", "o/ZZSandBox"}
