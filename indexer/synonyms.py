@@ -41,7 +41,6 @@ _EQUIVALENTS: tuple[tuple[str, ...], ...] = (
     ("centre", "center"),
     ("visualisation", "visualization"),
     ("pay", "payment", "payments"),
-    ("authentication", "auth"),
 )
 # A general word finds the particular ones, not the other way round: `drupal` must not find Umbraco.
 _NARROWER: dict[str, tuple[str, ...]] = {
@@ -100,8 +99,6 @@ _NAMES: tuple[tuple[str, ...], ...] = (
     ("gritting", "gritters", "salt spreading", "salt spreader", "winter maintenance", "road salting"),
     # The banner a council puts across every page of its website in an emergency.
     ("alert banner", "emergency banner", "emergency notice", "emergency alert", "announcement banner"),
-    # Where residents find local services, groups and activities.
-    ("service directory", "directory of services", "information hub", "community directory"),
     # Shared styles and components for a council's services.
     (
         "design system",
