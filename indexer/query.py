@@ -144,13 +144,13 @@ class QueryBuilder:
         self._add_acronym(groups, sequence)
         if not groups:
             return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
-        # The same query for Whoosh, for anything that wants one; ranking uses `groups`.
+        # The same query for Whoosh, for anything that wants one (and as the results cache's key);
+        # ranking uses `groups`. A compound alternative needs all its words in one field.
         query = wq.Or(
             [
-                wq.Term(field, stem, boost=FIELD_BOOSTS[field] * weight)
+                _field_query(field, term, FIELD_BOOSTS[field] * weight)
                 for group in groups
                 for term, weight in group.items()
-                for stem in compound_parts(term)
                 for field in SEARCH_FIELDS
             ]
         )
@@ -169,6 +169,13 @@ class QueryBuilder:
 def compound_parts(term: str) -> list[str]:
     """The stems of a group's term: one, or several for a compound alternative."""
     return term.split(COMPOUND_SEPARATOR)
+
+
+def _field_query(field: str, term: str, boost: float) -> wq.Query:
+    parts = compound_parts(term)
+    if len(parts) == 1:
+        return wq.Term(field, term, boost=boost)
+    return wq.And([wq.Term(field, stem, boost=boost) for stem in parts])
 
 
 def plain_words(text: str) -> str:
