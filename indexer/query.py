@@ -21,9 +21,10 @@ from whoosh.qparser import MultifieldParser, OrGroup, RangePlugin, SingleQuotePl
 from whoosh.reading import IndexReader
 
 from councilcode.indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
-from councilcode.indexer.synonyms import SYNONYM_WEIGHT, normalise_phrases, phrases, synonyms
+from councilcode.indexer.synonyms import PHRASE_SYNONYM_WEIGHT, SYNONYM_WEIGHT, normalise_phrases, phrases, synonyms
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+COMPOUND_SEPARATOR = " "  # joins the stems of a several-word alternative; no stem has a space
 ACRONYM_WORDS = 4  # words typed, at least, whose initials are looked for as an acronym
 MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean
 
@@ -70,7 +71,7 @@ class QueryBuilder:
         for phrase, others in phrases().items():
             stems = tuple(self._analyse(phrase))
             if len(stems) >= 2:
-                alternatives = tuple(stem for other in others for stem in self._analyse(other))
+                alternatives = tuple(term for other in others for term in self._alternative_terms(other))
                 self.phrases.append((stems, alternatives))
 
     def parse(self, text: str | None) -> ParsedQuery:
@@ -94,9 +95,18 @@ class QueryBuilder:
     def _analyse(self, text: str) -> list[str]:
         return [token.text for token in self.analyzer(text)]
 
+    def _alternative_terms(self, other: str) -> list[str]:
+        """The search terms of another word for something: its stems, or for several words (`salt
+        spreading`) one compound term of their stems joined by spaces, which a document matches only
+        with every one of them (indexer.ranking), so `salt` alone (a cryptographic salt) does not."""
+        stems = self._analyse(other)
+        if len(other.split()) >= 2 and len(stems) >= 2:
+            return [COMPOUND_SEPARATOR.join(stems)]
+        return stems
+
     def _add_phrase_synonyms(self, groups: list[dict[str, float]]) -> None:
         """Where the stems of a known phrase follow one another across the words' groups, give
-        each of those groups the phrase's other words (at SYNONYM_WEIGHT)."""
+        each of those groups the phrase's other words (at PHRASE_SYNONYM_WEIGHT)."""
         stems = [(stem, i) for i, group in enumerate(groups) for stem, weight in group.items() if weight >= 1.0]
         sequence = [stem for stem, _ in stems]
         for phrase, alternatives in self.phrases:
@@ -105,7 +115,7 @@ class QueryBuilder:
                 if tuple(sequence[start : start + n]) == phrase:
                     for i in {index for _, index in stems[start : start + n]}:
                         for stem in alternatives:
-                            groups[i].setdefault(stem, SYNONYM_WEIGHT)
+                            groups[i].setdefault(stem, PHRASE_SYNONYM_WEIGHT)
 
     def _add_acronym(self, groups: list[dict[str, float]], sequence: list[str]) -> None:
         """Four or more words may spell out an acronym the README uses instead (`joint strategic
@@ -127,23 +137,24 @@ class QueryBuilder:
             sequence.append(word.lower())
             group = dict.fromkeys(stems, 1.0)
             for other in synonyms(word):
-                for stem in self._analyse(other):
-                    group.setdefault(stem, SYNONYM_WEIGHT)
+                for term in self._alternative_terms(other):
+                    group.setdefault(term, SYNONYM_WEIGHT)
             groups.append(group)
         self._add_phrase_synonyms(groups)
         self._add_acronym(groups, sequence)
         if not groups:
             return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
-        # The same query for Whoosh, for anything that wants one; ranking uses `groups`.
+        # The same query for Whoosh, for anything that wants one (and as the results cache's key);
+        # ranking uses `groups`. A compound alternative needs all its words in one field.
         query = wq.Or(
             [
-                wq.Term(field, stem, boost=FIELD_BOOSTS[field] * weight)
+                _field_query(field, term, FIELD_BOOSTS[field] * weight)
                 for group in groups
-                for stem, weight in group.items()
+                for term, weight in group.items()
                 for field in SEARCH_FIELDS
             ]
         )
-        terms = frozenset(stem for group in groups for stem in group)
+        terms = frozenset(stem for group in groups for term in group for stem in compound_parts(term))
         return ParsedQuery(
             text=text,
             query=query,
@@ -153,6 +164,18 @@ class QueryBuilder:
             groups=tuple(groups),
             sequence=tuple(sequence),
         )
+
+
+def compound_parts(term: str) -> list[str]:
+    """The stems of a group's term: one, or several for a compound alternative."""
+    return term.split(COMPOUND_SEPARATOR)
+
+
+def _field_query(field: str, term: str, boost: float) -> wq.Query:
+    parts = compound_parts(term)
+    if len(parts) == 1:
+        return wq.Term(field, term, boost=boost)
+    return wq.And([wq.Term(field, stem, boost=boost) for stem in parts])
 
 
 def plain_words(text: str) -> str:

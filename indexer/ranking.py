@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher as WhooshSearcher
 
 from councilcode.indexer.docvalues import DocValues
-from councilcode.indexer.query import ParsedQuery, positive_terms
+from councilcode.indexer.query import ParsedQuery, compound_parts, positive_terms
 from councilcode.indexer.scoring import Bm25f
 from councilcode.indexer.snippets import Terms
 
@@ -104,12 +104,26 @@ def _group_scores(group: dict[str, float], bm25f: Bm25f) -> dict[int, float]:
     if alternatives:
         best: dict[int, float] = {}
         for term, weight in alternatives:
-            for doc, impact in bm25f.impacts(term).items():
+            for doc, impact in _alternative_impacts(term, bm25f).items():
                 value = weight * impact
                 if value > best.get(doc, 0.0):
                     best[doc] = value
         _add(scores, best)
     return scores
+
+
+def _alternative_impacts(term: str, bm25f: Bm25f) -> dict[int, float]:
+    """A synonym's impacts; for a compound of several stems (`salt spreading`), the documents having
+    every one of them, each scored by the mean of their impacts (one word's worth, as a synonym is)."""
+    parts = compound_parts(term)
+    if len(parts) == 1:
+        return bm25f.impacts(term)
+    each = sorted((bm25f.impacts(part) for part in parts), key=len)
+    return {
+        doc: sum(impacts[doc] for impacts in each) / len(each)
+        for doc in each[0]
+        if all(doc in impacts for impacts in each[1:])
+    }
 
 
 def _informative(groups: tuple[dict[str, float], ...], bm25f: Bm25f) -> list[dict[str, float]]:
@@ -260,7 +274,8 @@ class Opening:
     """The words typed, to look for where a repository says what it is: its name, description and
     the opening of its README. A word found by one of its synonyms counts at the synonym's weight."""
 
-    words: tuple[tuple[Terms | None, Terms | None, float], ...]  # (stems, synonyms' stems, their weight)
+    # (stems, synonyms' stems, their weight); a compound synonym is one Terms per stem, all needed
+    words: tuple[tuple[Terms | None, tuple[tuple[Terms, ...], ...], float], ...]
 
     def share(self, text: str) -> float:
         """The share of the words typed found in `text` (0 to 1)."""
@@ -268,7 +283,7 @@ class Opening:
         for originals, alternatives, weight in self.words:
             if originals is not None and originals.find(text):
                 credit += 1.0
-            elif alternatives is not None and alternatives.find(text):
+            elif any(all(part.find(text) for part in alternative) for alternative in alternatives):
                 credit += weight
         return credit / len(self.words)
 
@@ -287,12 +302,18 @@ def opening_of(parsed: ParsedQuery) -> Opening | None:
         return None
     words = []
     for group in parsed.groups:
-        alternatives = [stem for stem, weight in group.items() if weight < 1.0]
+        alternatives = [term for term, weight in group.items() if weight < 1.0]
+        single = Terms.of(term for term in alternatives if len(compound_parts(term)) == 1)
+        compounds = tuple(
+            tuple(Terms((stem,)) for stem in compound_parts(term))
+            for term in alternatives
+            if len(compound_parts(term)) > 1
+        )
         words.append(
             (
                 Terms.of(stem for stem, weight in group.items() if weight >= 1.0),
-                Terms.of(alternatives),
-                max((group[stem] for stem in alternatives), default=0.0),
+                (((single,),) if single is not None else ()) + compounds,
+                max((group[term] for term in alternatives), default=0.0),
             )
         )
     return Opening(tuple(words))

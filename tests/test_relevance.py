@@ -25,13 +25,15 @@ from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgement
 from tests.relevance.families import load_families
 from tests.relevance.synthetic import distractors
 
-# Mean nDCG@10 must reach 0.85. Measured: 0.868 over 93 queries (0.783 with the ranking before the
-# vocabulary and README-opening changes of November 2026). Issue 11 asks for 0.90, not reached: most
-# of the gap is the queries in HOPELESS below.
-MEAN_NDCG_THRESHOLD = 0.85
-# Queries in other words than the README's (issue 11's target, reached): measured 0.764 over 22
-# (0.482 before).
-OTHER_WORDS_THRESHOLD = 0.70
+# Mean nDCG@10 over every judged query, as measured (the figure is deterministic): 0.8986 over 108
+# queries. The 93 judged before the second held-out set reach 0.913 (0.868 before the names of
+# several words, the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo
+# copies of November 2026; 0.783 before the vocabulary and README-opening changes before them).
+# The 15 held out of that work score 0.811, unchanged by it. Issue 11 asks for 0.90.
+MEAN_NDCG_THRESHOLD = 0.898
+# Queries in other words than the README's (issue 11 asks for 0.70): measured 0.866 over 28
+# (0.764 over the first 22 before that work, 0.908 after; 0.482 before the first vocabulary).
+OTHER_WORDS_THRESHOLD = 0.866
 # No single query may fall to nothing unless judged hopeless below: catches a ranking regression
 # hidden by a good mean.
 PER_QUERY_FLOOR = 0.5
@@ -41,18 +43,11 @@ HOPELESS = {
     # Kingston's and Sutton's service directories call themselves an information hub connecting
     # residents with services; "directory" finds staff phone directories (distractors) first.
     "services directory",
-    # The alert banner's README says alert banner; "website" and "emergency" find other pages.
-    "website emergency notice",
-    # Bartec Collective is waste management software, but its client's README names only the product.
-    "waste management system integration",
-    # "Frontend" names many web apps (Connected Kingston's, Sutton's) that are not component libraries.
-    "frontend components",
     # "council" is in almost every repository; "website" mostly in short READMEs that mention one.
     "council website",
-    # Held out: gritters are never called salt spreaders or lorries.
-    "salt spreading lorries",
-    # Held out: "pay" finds the distractors' pay-and-display machines before GOV.UK Pay clients.
-    "pay online",
+    # Held out (second set): the defect-reporting service never says snagging; "new" and "build" are
+    # in many READMEs' set-up steps.
+    "new build snagging",
 }
 MIN_QUERIES = 60  # issue 11: at least 60 judged queries, at least 10 of them in other words
 MIN_OTHER_WORDS = 10
