@@ -63,14 +63,15 @@ def _required_groups(request: Request) -> Groups:
     return groups
 
 
-def collaboration_link(request: Request, repo: Repository) -> GroupLink | None:
-    """The link a repository page shows to its group, or None if it is in none (or there are none)."""
+def collaboration_links(request: Request, repo: Repository) -> list[GroupLink]:
+    """The links a repository page shows to its groups (none when there are none): a repository can
+    be in a platform's group and in the group of the kind of work it does."""
     groups = stored_groups(request)
-    group = groups.group_of(repo.full_name) if groups else None
-    if group is None:
-        return None
-    others = [c for c in group.councils if c != repo.council]
-    return GroupLink(group_url(group.id), group.label, len(others))
+    found = groups.groups_of(repo.full_name) if groups else []
+    return [
+        GroupLink(group_url(group.id), group.label, len([c for c in group.councils if c != repo.council]))
+        for group in found
+    ]
 
 
 def _page_number(request: Request, last: int) -> int:
