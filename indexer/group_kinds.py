@@ -35,7 +35,8 @@ class Kind:
 
 @dataclass(frozen=True)
 class KindOf:
-    """A repository's kind of work, and whether its name says so (else its strongest terms do)."""
+    """A repository's kind of work, and whether its name or README title says so (else its strongest
+    terms do)."""
 
     kind: Kind
     named: bool
@@ -94,7 +95,7 @@ KINDS: tuple[Kind, ...] = (
     # so they are usually a repository's second kind.
     _kind("intranet", "Staff intranets", "intranet", "intranet"),
     # Search engines by name: "search" alone names searches of anything (housing records, map layers).
-    _kind("search", "Website search", "solr,elasticsearch", "solr, elasticsearch, opensearch"),
+    _kind("search", "Site search", "solr,elasticsearch", "solr, elasticsearch, opensearch"),
     _kind(
         "forms",
         "Online forms and form builders",
@@ -161,8 +162,11 @@ def _kind_of(
     row: dict[int, float],
     described: RepositoryTerms,
 ) -> KindOf | None:
-    """The first of `kinds` that `named` says, else the one whose term passes KIND_WEIGHT that the
-    text says most, else None."""
+    """The first of `kinds` that the name (`named`: its words and two-word phrases) or the README's
+    title says, else the one whose term passes KIND_WEIGHT that the text says most, else None. A
+    title counts through the kinds' terms only: "LocalGov Digital" says no Drupal, and the Sass in
+    "webAppViewSass" no design system (a name's words are the authors' choice of kind words; a
+    title's are prose)."""
     title = described.title_terms
     by_name = next((kind for kind in kinds if named & kind.names or not title.isdisjoint(kind.terms)), None)
     if by_name is not None:
