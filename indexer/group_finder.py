@@ -38,6 +38,10 @@ SIMILAR_MIN = 0.1  # below this cosine two repositories share a word or two, not
 # A repository in no group joins a kind's group when its cosine with the group's centroid is at
 # least this. Measured: precision 0.87 from 0.3 to 0.5, 0.81 at 0.25; see docs/collaborate.md.
 ATTACH = 0.35
+# Inside a kind's cluster, members at two or more councils whose average similarity is at least this
+# are a group of their own (near-copies of one product). Measured: the same groups from 0.55 to 0.8;
+# at 0.5 the design systems split in two and recall falls to 0.38. 0 turns it off.
+SUBGROUP = 0.6
 CARRY_OVER = 0.5  # a group keeps an old group's id when it holds at least this share of the old members
 
 # Plain names for kinds of work, by the term (stem or stem bigram, as `TermExtractor` makes them)
@@ -124,7 +128,7 @@ def find_groups_and_similar(
 
 def _clusters(
     councils: Sequence[str],
-    kinds: Sequence[KindOf | None],
+    kinds: Sequence[tuple[KindOf, ...]],
     edges: dict[tuple[int, int], float],
     threshold: float,
     matrix: sparse.csr_matrix,
@@ -140,38 +144,78 @@ def _clusters(
        nothing else. One that similarity put with other kinds of work stays with them.
     4. A repository still alone whose words are those of a kind's cluster (cosine with its
        centroid at least ATTACH) joins the best such cluster.
+    5. A repository with a second kind (a platform and what it does: a Drupal site search) is
+       also in that kind's cluster, so clusters of kinds can share members.
     """
+    first = [found[0] if found else None for found in kinds]
     named: dict[Kind, list[int]] = {}
     spans: dict[Kind, set[str]] = {}  # the councils of each kind's repositories, named or not
     for i, found in enumerate(kinds):
-        if found is not None:
-            spans.setdefault(found.kind, set()).add(councils[i])
-            if found.named:
-                named.setdefault(found.kind, []).append(i)
+        for n, kind_of in enumerate(found):
+            spans.setdefault(kind_of.kind, set()).add(councils[i])
+            if kind_of.named and n == 0:
+                named.setdefault(kind_of.kind, []).append(i)
     by_kind = {kind: members for kind, members in named.items() if len(spans[kind]) >= 2}
     taken = {i for members in by_kind.values() for i in members}
     rest = {pair: sim for pair, sim in edges.items() if pair[0] not in taken and pair[1] not in taken}
     linked = []
     waiting: dict[Kind, list[int]] = {}
     for members in average_linkage(len(councils), rest, threshold):
-        same = {kinds[i].kind if kinds[i] is not None else None for i in members}
+        same = {first[i].kind if first[i] is not None else None for i in members}
         if len(same) == 1 and None not in same:
             waiting.setdefault(same.pop(), []).extend(members)  # all one kind: part of the kind's cluster
         else:
             linked.append(members)
     grouped = taken | {i for members in linked for i in members} | {i for m in waiting.values() for i in m}
-    for i, found in enumerate(kinds):
+    for i, found in enumerate(first):
         if found is not None and i not in grouped:
             waiting.setdefault(found.kind, []).append(i)
     for kind, members in waiting.items():
         by_kind.setdefault(kind, []).extend(members)
+    seconds = [(i, found[1].kind) for i, found in enumerate(kinds) if len(found) > 1]
+    for i, kind in seconds:
+        by_kind.setdefault(kind, []).append(i)
     # A kind whose repositories ended up at one council is no group; they may still join another kind.
     kind_clusters = [(kind, members) for kind, members in by_kind.items() if len({councils[i] for i in members}) >= 2]
     grouped = {i for _, members in kind_clusters for i in members} | {i for members in linked for i in members}
     alone = [i for i in range(len(councils)) if i not in grouped]
     for i, n in attach_to_centroids(matrix, [m for _, m in kind_clusters], alone, ATTACH).items():
         kind_clusters[n][1].append(i)
+    if SUBGROUP:
+        kind_clusters = _split_kinds(kind_clusters, councils, edges)
     return [(members, kind) for kind, members in kind_clusters] + [(members, None) for members in linked]
+
+
+def _split_kinds(
+    kind_clusters: list[tuple[Kind, list[int]]], councils: Sequence[str], edges: dict[tuple[int, int], float]
+) -> list[tuple[Kind, list[int]]]:
+    """Each kind's cluster, less the sub-clusters inside it whose members are far more like each
+    other than like the rest (average linkage at SUBGROUP, at two councils or more): several
+    councils' copies of one product are a group of their own within the kind ("Staff intranets:
+    intranet news"). A sub-cluster stays in when the rest would be left at one council."""
+    neighbours: dict[int, list[tuple[int, float]]] = {}
+    for (i, j), sim in edges.items():
+        if sim >= SUBGROUP:
+            neighbours.setdefault(i, []).append((j, sim))
+            neighbours.setdefault(j, []).append((i, sim))
+    split: list[tuple[Kind, list[int]]] = []
+    for kind, members in kind_clusters:
+        local = {i: n for n, i in enumerate(members)}
+        inside = {
+            (local[i], local[j]): sim
+            for i in members
+            for j, sim in neighbours.get(i, ())
+            if j in local and local[i] < local[j]
+        }
+        rest = set(members)
+        for sub in average_linkage(len(members), inside, SUBGROUP):
+            part = [members[n] for n in sub]
+            left = rest.difference(part)
+            if len({councils[i] for i in part}) >= 2 and len({councils[i] for i in left}) >= 2:
+                split.append((kind, part))
+                rest = left
+        split.append((kind, [i for i in members if i in rest]))
+    return split
 
 
 def _distinct_labels(groups: list[Group]) -> list[Group]:
@@ -375,7 +419,9 @@ def _with_kind_term(
     already there: it is why they were grouped, even when it is all some of their names say."""
     if any(p.term in kind.terms for p in phrases):
         return phrases
-    term = max(kind.terms, key=lambda t: (len(councils_using.get(t, ())), t))
+    # the kind's own terms, else the words of names that said the kind ("forms" in two names)
+    said = (*kind.terms, *sorted({BIGRAM_SEPARATOR.join(map(extractor.stem, name.split())) for name in kind.names}))
+    term = max(said, key=lambda t: (len(councils_using.get(t, ())), t in kind.terms, t))
     if len(councils_using.get(term, ())) < 2:
         return phrases
     score = phrases[0].score if phrases else 1.0

@@ -14,7 +14,7 @@ from typing import Any
 
 FORMAT_VERSION = 1  # of the file; new fields are optional, so older files still load
 # Part of the digest that decides whether groups are recomputed: a new algorithm regroups.
-ALGORITHM_VERSION = 3
+ALGORITHM_VERSION = 4
 THRESHOLD = 0.22  # mean cosine similarity between a group's members; see docs/collaborate.md
 
 
@@ -147,14 +147,24 @@ class Groups:
         }
 
     def group_of(self, full_name: str) -> Group | None:
-        """The group a repository belongs to (as a member or as reuse), if any."""
-        return self._by_repository.get(full_name.lower())
+        """The first group a repository belongs to (as a member or as reuse), if any."""
+        found = self._by_repository.get(full_name.lower())
+        return found[0] if found else None
+
+    def groups_of(self, full_name: str) -> list[Group]:
+        """Every group a repository belongs to, most councils first: a repository can be in a
+        platform's group and in the group of the kind of work it does (a Drupal intranet)."""
+        return list(self._by_repository.get(full_name.lower(), ()))
 
     def similar_to(self, full_name: str) -> list[tuple[str, float]]:
         """The work at other councils most like `full_name`, most similar first."""
         return [(str(other), float(score)) for other, score in self.similar.get(full_name.lower(), ())]
 
     @cached_property
-    def _by_repository(self) -> dict[str, Group]:
+    def _by_repository(self) -> dict[str, list[Group]]:
         # Worked out once per loaded file (the web viewer keeps one per version of the file).
-        return {repo.full_name.lower(): g for g in self.groups for repo in g.members}
+        found: dict[str, list[Group]] = {}
+        for group in self.groups:
+            for repo in group.members:
+                found.setdefault(repo.full_name.lower(), []).append(group)
+        return found

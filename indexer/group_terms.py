@@ -27,6 +27,7 @@ from councilcode.records import Repository
 README_WORDS = 400
 README_SOURCE_CHARS = 8_000  # enough Markdown for README_WORDS words of prose, badges and all
 LEAD_WORDS = 40  # the opening, which counts as much as a description
+TITLE_LINES = 8  # a README's title is its first line, after any badges and blank lines
 # Field weights: a name or a description is a deliberate summary, a README word one of hundreds.
 NAME_WEIGHT = 4.0
 DESCRIPTION_WEIGHT = 2.0
@@ -167,6 +168,7 @@ _KINDS = {
     "gazetteer": ("gazetteer", "gazetteers", "addressbase", "llpg", "geocoder", "geocoding", "uprn"),
     "dashboard": ("dashboard", "dashboards", "shiny"),
     "opendata": ("ckan",),
+    "geodata": ("geojson", "osgb", "osgb36", "shapefile", "shapefiles", "kml", "geopackage", "wgs84"),
 }
 _KIND_OF = {
     word: BIGRAM_SEPARATOR.join(porter2_stem(part) for part in kind.split())
@@ -222,12 +224,33 @@ def readme_plain_text(repo: Repository) -> str:
     it does, without the sections about installing, running, testing, deploying, licensing or
     contributing, and without a framework's template text. Markdown cheaply; other formats through
     the indexer's converter (reStructuredText, RDoc and HTML READMEs are few)."""
+    return readme_about(repo)[0]
+
+
+def readme_about(repo: Repository) -> tuple[str, str]:
+    """(`readme_plain_text`, the README's title): the heading it opens with ("Hackney Design System",
+    "Umbraco User Access Manager"), a summary its authors chose like the repository's name, or ""
+    when it opens otherwise, is a template's or is not Markdown."""
     source = (repo.readme or "")[:README_SOURCE_CHARS]
     if not source:
-        return ""
+        return "", ""
     if readme_format(repo.readme_path) in ("markdown", "text"):
-        return about_sections(markdown_words_text(source))
-    return readme_to_text(source, repo.readme_path)
+        text = markdown_words_text(source)
+        about = about_sections(text)
+        return about, readme_title(text) if about else ""
+    return readme_to_text(source, repo.readme_path), ""
+
+
+def readme_title(text: str) -> str:
+    """The heading `text` (Markdown without code and links) opens with, unless it is a housekeeping
+    heading ("Contents", "Installation"), else ""."""
+    lines = [line for line in text.splitlines()[:TITLE_LINES] if line.strip()]
+    if not lines:
+        return ""
+    heading, _ = _heading(lines[0], lines[1] if len(lines) > 1 else "")
+    if not heading or set(re.findall(r"[a-z]+", heading.lower())) & (_HOUSEKEEPING_HEADINGS | {"contents"}):
+        return ""
+    return heading
 
 
 # A section under a heading with one of these words is about building, running or sharing the
@@ -306,6 +329,9 @@ class RepositoryTerms:
     # the words that named a kind of work (geocoder for "gazett"), for searching a kind's group
     kind_words: set[str] = field(default_factory=set)
     name_parts: tuple[str, ...] = ()  # the name's words as written, before any are joined or renamed
+    # the terms of the README's title ("design system" for "Hackney Design System"): a summary its
+    # authors chose, like the name
+    title_terms: frozenset[str] = frozenset()
 
 
 class TermExtractor:
@@ -375,6 +401,13 @@ class TermExtractor:
             previous, previous_word = key, word
         self._counts.update(filter(None, sequence))
 
+    def plain_terms(self, sequence: list[str | None]) -> frozenset[str]:
+        """The stems and stem bigrams of `sequence`, without the kinds its words name (a title's
+        "sass" says what a page is styled with, not that it is a design system)."""
+        stems = [None if word is None else self.stem(word) for word in sequence]
+        pairs = (f"{a}{BIGRAM_SEPARATOR}{b}" for a, b in zip(stems, stems[1:], strict=False) if a and b and a != b)
+        return frozenset(filter(None, stems)) | frozenset(pairs)
+
     def spell(self, term: str, names: Sequence[Sequence[str | None]] = ()) -> str:
         """A term as people write it: as most of `names` (the name words of the repositories it
         describes) write it if any does, else as a bigram was first written, else each stem as its
@@ -406,14 +439,20 @@ class TermExtractor:
 
     def readme_words(self, repo: Repository, limit: int | None = None) -> list[str | None]:
         """The first `limit` (default README_WORDS) kept words of the README, with breaks."""
-        sequence = self.words(readme_plain_text(repo))
+        return self._readme_words(readme_plain_text(repo), limit)
+
+    def _readme_words(self, text: str, limit: int | None = None) -> list[str | None]:
+        sequence = self.words(text)
         return sequence[: _kept_prefix(sequence, README_WORDS if limit is None else limit)]
 
     def terms(self, repo: Repository) -> RepositoryTerms:
         """Weighted terms of a repository's name, description, topics and README opening."""
         terms = RepositoryTerms()
         self._spellings = None
-        readme = self.readme_words(repo)
+        about, title = readme_about(repo)
+        readme = self._readme_words(about)
+        if title:
+            terms.title_terms = self.plain_terms(self.words(title))
         terms.name_parts = tuple(self.name_parts(repo, readme))
         name = self.words(" ".join(terms.name_parts))
         self._add(terms, name, NAME_WEIGHT)

@@ -57,6 +57,7 @@ text the theme thing time timetable to tool toolbox tools top tour town track tr
 traffic train transit transport travel tree trip type under unit up update user users value
 vehicle view visit vote voter walk walking ward warden waste water web website week welfare
 well west what where who wiki work worker works yard year you young your yourself youth zone
+prototype
 """
 
 BASE_WORDS: frozenset[str] = frozenset(_WORDS.split())

@@ -267,19 +267,63 @@ def test_kinds_come_from_names_first_then_from_strong_terms() -> None:
         make_repo("d/localgov_news", "D", "# News\n\nNews articles for the site."),
         make_repo("e/LocalGovUmbraco", "E", "# Starter kit\n\nFor councils."),
         make_repo("f/fix-my-street", "F", "# Fix my street\n\nPotholes, streetlights, fly-tipping, graffiti, noise."),
+        # A README's title is a summary its authors chose, like a name ...
+        make_repo("g/lbg-frontend", "G", "# Anytown Design System\n\nEverything to build pages."),
+        # ... but a kind's word in it counts only as the kind's own term: Sass styles a website
+        make_repo("h/webAppViewSass", "H", "# webAppViewSass\n\nThe view part of the website."),
+        # A platform and the kind of work built on it: a repository can be both.
+        make_repo("i/essex-intranet-drupal", "I", "# Intranet\n\nBuilt using the LocalGov Drupal distribution."),
+        make_repo("j/Escc.Umbraco.UserAccessManager", "J", "# Umbraco User Access Manager\n\nReset passwords."),
     ]
     extractor = TermExtractor()
     described = [extractor.terms(r) for r in repos]
     vectors = tfidf_vectors([d.weights for d in described], [r.council for r in repos], max_df=1.0, min_terms=1)
     found = kinds_of(described, vectors.matrix, vectors.terms)
-    assert [(f.kind.key, f.named) if f else None for f in found] == [
-        ("waste", True),
-        ("waste", False),  # its text is about waste and recycling
-        None,  # one word of six does not make a report-it form a waste service
-        ("drupal", True),  # localgov_* is LocalGov Drupal's module prefix
-        ("umbraco", True),  # ... but LocalGov Umbraco is Umbraco
-        None,
+    assert [[(f.kind.key, f.named) for f in kinds] for kinds in found] == [
+        [("waste", True)],
+        [("waste", False)],  # its text is about waste and recycling
+        [],  # one word of six does not make a report-it form a waste service
+        [("drupal", True)],  # localgov_* is LocalGov Drupal's module prefix
+        [("umbraco", True)],  # ... but LocalGov Umbraco is Umbraco
+        [],
+        [("design-system", True)],
+        [("design-system", False)],  # a few words of text say Sass, but its title does not name a kind
+        [("drupal", True), ("intranet", True)],  # the platform first
+        [("umbraco", True), ("user-admin", True)],
     ]
+
+
+def test_a_platform_and_a_kind_of_work_are_both_groups() -> None:
+    catalogue = [
+        make_repo("essex/essex-intranet-drupal", "Essex", "# Intranet\n\nBuilt on LocalGov Drupal."),
+        make_repo("ldg/localgov_alert_banner", "LocalGov Drupal", "# Alert banner\n\nA Drupal module for banners."),
+        make_repo("hounslow/hounslow-intranet-theme", "Hounslow", "# Theme\n\nBuilt on Underscores and Bootstrap."),
+    ]
+    groups = find_groups(catalogue)
+    by_label = {g.label: {r.full_name for r in g.repositories} for g in groups}
+    assert by_label["Staff intranets"] == {"essex/essex-intranet-drupal", "hounslow/hounslow-intranet-theme"}
+    assert "essex/essex-intranet-drupal" in by_label["Drupal sites and modules"]
+    loaded = Groups.from_json(Groups(groups, "2026-01-01T00:00:00Z", 3, 0.1).to_json())
+    assert sorted(g.label for g in loaded.groups_of("ESSEX/essex-intranet-drupal")) == [
+        "Drupal sites and modules",
+        "Staff intranets",
+    ]
+    assert loaded.group_of("essex/essex-intranet-drupal") in loaded.groups_of("essex/essex-intranet-drupal")
+    assert loaded.groups_of("nobody/nothing") == []
+
+
+def test_near_copies_inside_a_kind_are_a_group_of_their_own() -> None:
+    news = "# Intranet news\n\nNews articles for the staff intranet, with a staff phone directory and laptop inventory."
+    catalogue = [
+        make_repo("a/intranet-news", "A", news),
+        make_repo("b/intranet-news-service", "B", news),
+        make_repo("c/c-intranet-drupal", "C", "# C intranet\n\nOur intranet on Drupal."),
+        make_repo("d/d-intranet-theme", "D", "# Theme\n\nBuilt on Underscores."),
+    ]
+    groups = [g for g in find_groups(catalogue) if g.label.startswith("Staff intranets")]
+    members = sorted(sorted(r.full_name for r in g.repositories) for g in groups)
+    assert members == [["a/intranet-news", "b/intranet-news-service"], ["c/c-intranet-drupal", "d/d-intranet-theme"]]
+    assert len({g.label for g in groups}) == 2  # told apart by what the copies share
 
 
 def test_group_ids_are_stable_and_groups_survive_a_json_round_trip(tmp_path: Path) -> None:

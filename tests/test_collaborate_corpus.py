@@ -15,6 +15,7 @@ import pytest
 
 from councilcode.indexer.collaborate import Group
 from councilcode.indexer.group_finder import find_groups
+from councilcode.indexer.group_kinds import KINDS
 from councilcode.records import Repository
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 from tests.relevance.families import Family, Measurement, load_families, measure
@@ -22,12 +23,12 @@ from tests.relevance.synthetic import OFF_TOPIC, distractors
 
 # Issue 11 asks for pairwise precision >= 0.85, recall >= 0.40 and 80% of families found. Measured on
 # these families: before the rebuild 0.79 / 0.07 / 33%, after it 0.88 / 0.17 / 43%, with kinds of
-# work 0.87 / 0.42 / 60% (docs/collaborate.md). Precision is held at the target; the other floors
-# are what the groups reach, so a change that loses ground fails. Families found are short of the
-# target: most of those left share neither a word nor a kind (docs/collaborate.md, Limits).
+# work 0.87 / 0.42 / 60%, with README titles, a platform and a kind of work per repository and
+# more kinds 0.88 / 0.53 / 80% (docs/collaborate.md). Precision is held at the target; the other
+# floors are what the groups reach, so a change that loses ground fails.
 PRECISION_FLOOR = 0.85
-RECALL_FLOOR = 0.41
-FOUND_FLOOR = 0.6
+RECALL_FLOOR = 0.52
+FOUND_FLOOR = 0.8
 
 # Distractor themes by the stems of their repository names (`payroll-export-12` -> payroll).
 _THEME_OF_STEM = {stem.lower(): theme.key for theme in OFF_TOPIC for stem in theme.names}
@@ -166,12 +167,20 @@ def test_distractor_groups_each_hold_one_service(groups: list[Group]) -> None:
         assert themes.count(top) / len(themes) >= 0.9, (group.label, sorted(members(group)))
 
 
-def test_groups_span_councils_and_do_not_overlap(groups: list[Group]) -> None:
-    seen: set[str] = set()
+def test_groups_span_councils_and_overlap_only_across_platforms(groups: list[Group]) -> None:
+    platforms = tuple(kind.label for kind in KINDS if kind.platform) + ("Drupal sites and modules",)
+    seen: dict[str, list[str]] = {}
     for group in groups:
         assert len(group.councils) >= 2
         assert {r.council for r in group.repositories} == set(group.councils)
-        assert not members(group) & seen
-        seen |= members(group)
+        for name in members(group):
+            seen.setdefault(name, []).append(group.label)
         assert group.label and group.terms and group.search_query
+    for name, labels in seen.items():
+        # at most a platform's group and the group of the kind of work built on it
+        assert len(labels) == 1 or (len(labels) == 2 and sum(label.startswith(platforms) for label in labels) == 1), (
+            name,
+            labels,
+        )
+    assert any(len(labels) == 2 for labels in seen.values())  # an intranet built on Drupal is in both
     assert [len(g.councils) for g in groups] == sorted((len(g.councils) for g in groups), reverse=True)

@@ -15,6 +15,7 @@ from councilcode.indexer.build import update_index
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.settings import DataDir
 from councilcode.web.app import create_app
+from councilcode.web.views import collaborate as collaborate_views
 from tests.helpers import outline
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories, store_in_catalogue
 from tests.relevance.synthetic import distractors
@@ -104,6 +105,36 @@ def test_home_and_navigation_link_to_collaborate(client: TestClient) -> None:
     home = client.get("/").text
     assert home.count('href="/collaborate"') >= 2  # the site navigation and the page itself
     assert 'href="/collaborate"' in client.get("/about").text
+
+
+def test_large_groups_are_listed_a_page_at_a_time(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Groups of the sample catalogue are small: list and pages are made small to match.
+    monkeypatch.setattr(collaborate_views, "MEMBERS_IN_LIST", 1)
+    monkeypatch.setattr(collaborate_views, "MEMBERS_PER_PAGE", 2)
+    group = gritting_group(client)
+    names = [r["full_name"] for r in group["repositories"]]
+    assert len(names) == group["repositories_total"] == 3
+    url = f"/collaborate/{group['id']}"
+    listing = client.get("/collaborate").text
+    assert f'<a href="{url}">See all 3 repositories' in listing
+    assert sum(f'href="/repos/{name}"' in listing for name in names) == 1
+    first, second = client.get(url).text, client.get(f"{url}?page=2").text
+    assert "Page 1 of 2" in first and f'href="{url}?page=2" rel="next"' in first
+    assert "Page 2 of 2" in second and f'href="{url}" rel="prev"' in second
+    assert [sum(f'href="/repos/{name}"' in page for name in names) for page in (first, second)] == [2, 1]
+    assert client.get(f"{url}?page=3").status_code == 400
+    assert client.get(f"{url}?page=x").status_code == 400
+
+
+def test_api_collaborate_limits_the_members_listed(client: TestClient) -> None:
+    everything = gritting_group(client)
+    body = client.get("/api/collaborate?limit=1").json()
+    group = next(g for g in body["groups"] if g["id"] == everything["id"])
+    assert group["repositories"] == everything["repositories"][:1]
+    assert group["repositories_total"] == 3 and group["reuse_total"] == everything["reuse_total"]
+    for bad in ("0", "x", "1001", ""):
+        response = client.get(f"/api/collaborate?limit={bad}")
+        assert response.status_code == 400 and "limit" in response.json()["error"]["message"]
 
 
 def test_bad_page_number_is_a_400(client: TestClient) -> None:

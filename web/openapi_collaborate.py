@@ -62,6 +62,8 @@ COLLABORATE_SCHEMAS: dict[str, Any] = {
                     "properties": {"words": {"type": "string"}, "councils": {"type": "integer"}},
                 },
             },
+            "repositories_total": {"type": "integer", "description": "How many repositories the group holds"},
+            "reuse_total": {"type": "integer", "description": "How many forks the group holds"},
             "url": {"type": "string", "format": "uri"},
             "search_url": {"type": "string", "format": "uri"},
         },
@@ -86,11 +88,22 @@ COLLABORATE_PATHS: dict[str, Any] = {
             "description": "Worked out from names, descriptions, topics and READMEs each time the index is "
             "updated; groups spanning the most councils come first. `councilcode collaborate --json` prints the "
             "same without this site's URLs.",
+            "parameters": [
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "description": "List at most this many repositories (and forks) of each group; "
+                    "`repositories_total` and `reuse_total` say how many there are. Without it, every one.",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                }
+            ],
             "responses": {
                 "200": {
                     "description": "Every group",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CollaborationGroups"}}},
                 },
+                "400": {"$ref": "#/components/responses/Error"},
                 "503": {"$ref": "#/components/responses/Error"},
             },
         }

@@ -20,6 +20,12 @@ from councilcode.web.errors import BadRequest, NotFound, Unavailable
 from councilcode.web.views.common import absolute, render, repo_url, web_state
 
 GROUPS_PER_PAGE = 25
+# A kind of work can be built by hundreds of councils (a catalogue of 25,000 repositories makes
+# groups of 600 to 900): the list shows each group's first few members and links to the group,
+# whose page lists its members a page at a time, like search results.
+MEMBERS_IN_LIST = 10
+MEMBERS_PER_PAGE = 100
+MAX_API_LIMIT = 1000
 NO_GROUPS = (
     "Groups of similar work have not been worked out yet. Run `councilcode index` (it works them out "
     "every time it runs), then try again."
@@ -63,25 +69,32 @@ def _required_groups(request: Request) -> Groups:
     return groups
 
 
-def collaboration_link(request: Request, repo: Repository) -> GroupLink | None:
-    """The link a repository page shows to its group, or None if it is in none (or there are none)."""
+def collaboration_links(request: Request, repo: Repository) -> list[GroupLink]:
+    """The links a repository page shows to its groups (none when there are none): a repository can
+    be in a platform's group and in the group of the kind of work it does."""
     groups = stored_groups(request)
-    group = groups.group_of(repo.full_name) if groups else None
-    if group is None:
-        return None
-    others = [c for c in group.councils if c != repo.council]
-    return GroupLink(group_url(group.id), group.label, len(others))
+    found = groups.groups_of(repo.full_name) if groups else []
+    return [
+        GroupLink(group_url(group.id), group.label, len([c for c in group.councils if c != repo.council]))
+        for group in found
+    ]
 
 
 def _page_number(request: Request, last: int) -> int:
-    raw = request.query_params.get("page", "1")
+    return _whole_number(request, "page", 1, 1, last)
+
+
+def _whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
     try:
-        page = int(raw)
+        value = int(raw)
     except ValueError:
-        raise BadRequest(f"page must be a whole number, not {raw!r}.") from None
-    if page < 1 or page > last:
-        raise BadRequest(f"page must be between 1 and {last}.")
-    return page
+        raise BadRequest(f"{name} must be a whole number, not {raw[:20]!r}.") from None
+    if value < low or value > high:
+        raise BadRequest(f"{name} must be between {low} and {high}.")
+    return value
 
 
 def collaborate_page(request: Request) -> Response:
@@ -103,6 +116,7 @@ def collaborate_page(request: Request) -> Response:
         "next_url": f"/collaborate?page={page + 1}" if page < last else None,
         "group_url": group_url,
         "search_url": search_url,
+        "members_in_list": MEMBERS_IN_LIST,
     }
     return render(request, "collaborate.html", context)
 
@@ -119,18 +133,34 @@ def group_page(request: Request) -> Response:
             title="Group not found",
             hints=["The list of groups shows every group there is now."],
         )
+    last = max(1, math.ceil(len(group.repositories) / MEMBERS_PER_PAGE))
+    page = _page_number(request, last)
+    here = group_url(group.id)
     context = {
         "nav_current": "collaborate",
         "group": group,
+        "repositories": group.repositories[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE],
+        "first_index": (page - 1) * MEMBERS_PER_PAGE + 1,
+        "page": page,
+        "pages": last,
+        "previous_url": (here if page == 2 else f"{here}?page={page - 1}") if page > 1 else None,
+        "next_url": f"{here}?page={page + 1}" if page < last else None,
         "search_url": search_url(group),
         "generated_at": groups.generated_at,
     }
     return render(request, "collaborate_group.html", context)
 
 
-def group_json(request: Request, group: Group) -> dict[str, Any]:
-    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs."""
+def group_json(request: Request, group: Group, limit: int | None = None) -> dict[str, Any]:
+    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs.
+    With `limit`, the first `limit` repositories and forks only; `repositories_total` and
+    `reuse_total` always say how many there are."""
     body = group.public_json()
+    body["repositories_total"] = len(body["repositories"])
+    body["reuse_total"] = len(body["reuse"])
+    if limit is not None:
+        body["repositories"] = body["repositories"][:limit]
+        body["reuse"] = body["reuse"][:limit]
     for repo in (*body["repositories"], *body["reuse"]):
         repo["url"] = absolute(request, repo_url(repo["full_name"]))
     body["url"] = absolute(request, group_url(group.id))
@@ -139,6 +169,8 @@ def group_json(request: Request, group: Group) -> dict[str, Any]:
 
 
 def api_collaborate(request: Request) -> Response:
-    """Every group, most councils first, as JSON."""
+    """Every group, most councils first, as JSON; `limit` lists at most that many repositories (and
+    forks) of each group, for a catalogue whose groups hold hundreds."""
     groups = _required_groups(request)
-    return JSONResponse({**groups.public_json(), "groups": [group_json(request, g) for g in groups.groups]})
+    limit = _whole_number(request, "limit", 0, 1, MAX_API_LIMIT) if "limit" in request.query_params else None
+    return JSONResponse({**groups.public_json(), "groups": [group_json(request, g, limit) for g in groups.groups]})

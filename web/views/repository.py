@@ -18,7 +18,7 @@ from councilcode.reuse import checklist
 from councilcode.web.errors import NotFound
 from councilcode.web.params import MAX_FILTER_LENGTH
 from councilcode.web.readme_html import ReadmeLocation
-from councilcode.web.views.collaborate import collaboration_link
+from councilcode.web.views.collaborate import collaboration_links
 from councilcode.web.views.common import absolute, api_repo_url, render, repo_url, web_state
 from councilcode.web.views.councils import council_url
 
@@ -80,7 +80,7 @@ def repository_page(request: Request) -> Response:
         # Safe: rendered READMEs have been through nh3.
         "readme_html": Markup(readme_html),
         "similar": web_state(request).similar(repo.full_name, limit=SIMILAR_COUNT),
-        "collaboration": collaboration_link(request, repo),
+        "collaborations": collaboration_links(request, repo),
         "publiccode": parse_publiccode(repo.publiccode),
         "reuse": checklist(repo),
     }
