@@ -25,18 +25,21 @@ from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgement
 from tests.relevance.families import load_families
 from tests.relevance.synthetic import distractors
 
-# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.8986 over
-# 108 queries. The 93 judged before the second held-out set reach 0.913 (0.868 before the names of
-# several words, the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo
-# copies of November 2026; 0.783 before the vocabulary and README-opening changes before them).
-# The 15 held out of that work score 0.811, unchanged by it. Issue 11 asks for 0.90.
-MEAN_NDCG_THRESHOLD = 0.898
+# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.9135 over
+# 108 queries (0.8986 before the tip, grid reference, workflow and snagging vocabulary; the second set
+# 0.811 -> 0.896, which was its development data, the first 93 0.913 -> 0.916). The 93 judged before
+# the second held-out set reached 0.913 in the round before (0.868 before the names of several words,
+# the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo copies; 0.783
+# before the vocabulary and README-opening changes before them). Issue 11 asks for 0.90.
+MEAN_NDCG_THRESHOLD = 0.913
 # The third set (`set: 3`), held out of the second vocabulary round, is held to its own floor so that
-# the floors above keep counting the queries they were measured on: 0.737 over 19 before that round.
+# the floors above keep counting the queries they were measured on: 0.737 over 19, before and after
+# that round (none of its queries uses the vocabulary the round added).
 THIRD_SET_THRESHOLD = 0.737
-# Queries in other words than the README's (issue 11 asks for 0.70), first two sets: measured 0.866 over 28
-# (0.764 over the first 22 before that work, 0.908 after; 0.482 before the first vocabulary).
-OTHER_WORDS_THRESHOLD = 0.866
+# Queries in other words than the README's (issue 11 asks for 0.70), first two sets: measured 0.909
+# over 28 (0.866 before the third round's vocabulary; 0.764 over the first 22 before the second round,
+# 0.482 before the first vocabulary).
+OTHER_WORDS_THRESHOLD = 0.908
 # No single query may fall to nothing unless judged hopeless below: catches a ranking regression
 # hidden by a good mean.
 PER_QUERY_FLOOR = 0.5
@@ -48,9 +51,6 @@ HOPELESS = {
     "services directory",
     # "council" is in almost every repository; "website" mostly in short READMEs that mention one.
     "council website",
-    # Held out (second set): the defect-reporting service never says snagging; "new" and "build" are
-    # in many READMEs' set-up steps.
-    "new build snagging",
     # Held out (third set), below the floor when written. "continuous deployment": neither the CI/CD
     # demo (no README, its name says ci-cd) nor Azure deployment scripts say "continuous".
     "continuous deployment",
