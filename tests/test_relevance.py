@@ -25,15 +25,21 @@ from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgement
 from tests.relevance.families import load_families
 from tests.relevance.synthetic import distractors
 
-# Mean nDCG@10 over every judged query, as measured (the figure is deterministic): 0.8986 over 108
-# queries. The 93 judged before the second held-out set reach 0.913 (0.868 before the names of
-# several words, the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo
-# copies of November 2026; 0.783 before the vocabulary and README-opening changes before them).
-# The 15 held out of that work score 0.811, unchanged by it. Issue 11 asks for 0.90.
-MEAN_NDCG_THRESHOLD = 0.898
-# Queries in other words than the README's (issue 11 asks for 0.70): measured 0.866 over 28
-# (0.764 over the first 22 before that work, 0.908 after; 0.482 before the first vocabulary).
-OTHER_WORDS_THRESHOLD = 0.866
+# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.9135 over
+# 108 queries (0.8986 before the tip, grid reference, workflow and snagging vocabulary; the second set
+# 0.811 -> 0.896, which was its development data, the first 93 0.913 -> 0.916). The 93 judged before
+# the second held-out set reached 0.913 in the round before (0.868 before the names of several words,
+# the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo copies; 0.783
+# before the vocabulary and README-opening changes before them). Issue 11 asks for 0.90.
+MEAN_NDCG_THRESHOLD = 0.913
+# The third set (`set: 3`), held out of the second vocabulary round, is held to its own floor so that
+# the floors above keep counting the queries they were measured on: 0.737 over 19, before and after
+# that round (none of its queries uses the vocabulary the round added).
+THIRD_SET_THRESHOLD = 0.737
+# Queries in other words than the README's (issue 11 asks for 0.70), first two sets: measured 0.909
+# over 28 (0.866 before the third round's vocabulary; 0.764 over the first 22 before the second round,
+# 0.482 before the first vocabulary).
+OTHER_WORDS_THRESHOLD = 0.908
 # No single query may fall to nothing unless judged hopeless below: catches a ranking regression
 # hidden by a good mean.
 PER_QUERY_FLOOR = 0.5
@@ -45,9 +51,18 @@ HOPELESS = {
     "services directory",
     # "council" is in almost every repository; "website" mostly in short READMEs that mention one.
     "council website",
-    # Held out (second set): the defect-reporting service never says snagging; "new" and "build" are
-    # in many READMEs' set-up steps.
-    "new build snagging",
+    # Held out (third set), below the floor when written. "continuous deployment": neither the CI/CD
+    # demo (no README, its name says ci-cd) nor Azure deployment scripts say "continuous".
+    "continuous deployment",
+    # Renfrewshire's MyAccount site never says portal; pensions portals (distractors) do.
+    "customer portal",
+    # Hackney's repairs hub says work orders, but "orders" also finds certificate orders (distractors)
+    # and "work" is in many READMEs.
+    "work orders",
+    # The sharing guide says "sharing code", not open source; "open", "source" and "code" are everywhere.
+    "how to open source code",
+    # Reading's instant search never says autocomplete.
+    "autocomplete",
 }
 MIN_QUERIES = 60  # issue 11: at least 60 judged queries, at least 10 of them in other words
 MIN_OTHER_WORDS = 10
@@ -69,12 +84,15 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_mean_ndcg_at_10(searcher: Searcher) -> None:
-    results = evaluate(searcher, load_judgements())
-    print("\n" + report(results))
+    every = evaluate(searcher, load_judgements())
+    print("\n" + report(every))
+    results = [r for r in every if r.set <= 2]
     assert mean(results) >= MEAN_NDCG_THRESHOLD, report(results)
+    third = [r for r in every if r.set == 3]
+    assert mean(third) >= THIRD_SET_THRESHOLD, report(third)
     other = by_class(results)["other"]
     assert mean(other) >= OTHER_WORDS_THRESHOLD, report(other)
-    weak = {r.query: round(r.ndcg, 3) for r in results if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS}
+    weak = {r.query: round(r.ndcg, 3) for r in every if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS}
     assert not weak, weak
 
 
@@ -83,6 +101,7 @@ def test_judged_set_is_large_enough_and_classified() -> None:
     queries = [item.query for item in judged]
     assert len(queries) >= MIN_QUERIES and len(set(queries)) == len(queries)
     assert {item.kind for item in judged} == set(CLASSES)
+    assert {item.set for item in judged} == {1, 2, 3}
     assert sum(item.kind == "other" for item in judged) >= MIN_OTHER_WORDS
     assert not HOPELESS - set(queries), HOPELESS - set(queries)
 

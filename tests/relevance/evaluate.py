@@ -21,6 +21,7 @@ class Judged:
     query: str
     grades: dict[str, int]  # full name (lower case) -> grade
     kind: str = "exact"  # one of CLASSES
+    set: int = 1  # which judged set: 1, or a held-out set written before a round of ranking work
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class QueryResult:
     ranking: list[str]
     grades: dict[str, int]
     kind: str = "exact"
+    set: int = 1
 
 
 def load_judgements(path: Path = JUDGEMENTS) -> list[Judged]:
@@ -39,6 +41,7 @@ def load_judgements(path: Path = JUDGEMENTS) -> list[Judged]:
             query=item["query"],
             grades={name.lower(): int(g) for name, g in item["relevant"].items()},
             kind=item["class"],
+            set=int(item.get("set", 1)),
         )
         for item in data["queries"]
     ]
@@ -62,7 +65,9 @@ def evaluate(searcher: Searcher, judged: list[Judged], k: int = 10) -> list[Quer
     for item in judged:
         response = searcher.search(SearchRequest(q=item.query, limit=k))
         ranking = [hit.full_name for hit in response.results]
-        results.append(QueryResult(item.query, ndcg(ranking, item.grades, k), ranking, item.grades, item.kind))
+        results.append(
+            QueryResult(item.query, ndcg(ranking, item.grades, k), ranking, item.grades, item.kind, item.set)
+        )
     return results
 
 
@@ -86,5 +91,8 @@ def report(results: list[QueryResult]) -> str:
         lines.append(f"{r.query:36} {r.kind:6} {r.ndcg:7.3f}  {top}")
     for kind, found in by_class(results).items():
         lines.append(f"{'class ' + kind:36} {'':6} {mean(found):7.3f}  over {len(found)} queries")
+    for number in sorted({r.set for r in results}):
+        found = [r for r in results if r.set == number]
+        lines.append(f"{f'set {number}':36} {'':6} {mean(found):7.3f}  over {len(found)} queries")
     lines.append(f"{'mean':36} {'':6} {mean(results):7.3f}  over {len(results)} queries")
     return "\n".join(lines)
