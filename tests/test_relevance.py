@@ -92,7 +92,11 @@ def test_mean_ndcg_at_10(searcher: Searcher) -> None:
     assert mean(third) >= THIRD_SET_THRESHOLD, report(third)
     other = by_class(results)["other"]
     assert mean(other) >= OTHER_WORDS_THRESHOLD, report(other)
-    weak = {r.query: round(r.ndcg, 3) for r in every if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS}
+    # The fourth set is held out of the third vocabulary round: it is not looked at query by query
+    # until that round has been measured on it.
+    weak = {
+        r.query: round(r.ndcg, 3) for r in every if r.set <= 3 and r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS
+    }
     assert not weak, weak
 
 
@@ -101,7 +105,7 @@ def test_judged_set_is_large_enough_and_classified() -> None:
     queries = [item.query for item in judged]
     assert len(queries) >= MIN_QUERIES and len(set(queries)) == len(queries)
     assert {item.kind for item in judged} == set(CLASSES)
-    assert {item.set for item in judged} == {1, 2, 3}
+    assert {item.set for item in judged} == {1, 2, 3, 4}
     assert sum(item.kind == "other" for item in judged) >= MIN_OTHER_WORDS
     assert not HOPELESS - set(queries), HOPELESS - set(queries)
 
