@@ -25,17 +25,24 @@ from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgement
 from tests.relevance.families import load_families
 from tests.relevance.synthetic import distractors
 
-# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.9135 over
-# 108 queries (0.8986 before the tip, grid reference, workflow and snagging vocabulary; the second set
-# 0.811 -> 0.896, which was its development data, the first 93 0.913 -> 0.916). The 93 judged before
-# the second held-out set reached 0.913 in the round before (0.868 before the names of several words,
-# the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo copies; 0.783
-# before the vocabulary and README-opening changes before them). Issue 11 asks for 0.90.
+# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.9138 over
+# 108 queries (0.9135 before the fourth round's vocabulary, 0.8986 before the tip, grid reference,
+# workflow and snagging vocabulary; the second set 0.811 -> 0.896, which was its development data, the
+# first 93 0.913 -> 0.916). The 93 judged before the second held-out set reached 0.913 in the round
+# before (0.868 before the names of several words, the phrase synonyms' weight, pay/address/sso
+# vocabulary and the demotion of demo copies; 0.783 before the vocabulary and README-opening changes
+# before them). Issue 11 asks for 0.90: the first three sets reach 0.904 over 127, all four sets 0.875
+# over 151 (the held-out fourth set, 0.724, pulls it down).
 MEAN_NDCG_THRESHOLD = 0.913
 # The third set (`set: 3`), held out of the second vocabulary round, is held to its own floor so that
 # the floors above keep counting the queries they were measured on: 0.737 over 19, before and after
-# that round (none of its queries uses the vocabulary the round added).
-THIRD_SET_THRESHOLD = 0.737
+# that round (none of its queries uses the vocabulary the round added); 0.848 after the fourth round,
+# whose CI/CD, autocomplete, customer account and open source names came from the concepts of this
+# set's misses, so the rise is not evidence that the vocabulary generalises.
+THIRD_SET_THRESHOLD = 0.848
+# The fourth set (`set: 4`), written before the fourth round and held out of it: 0.724 over 24, before
+# and after (other words 0.383). It is the honest figure for queries the vocabulary was not built from.
+FOURTH_SET_THRESHOLD = 0.723
 # Queries in other words than the README's (issue 11 asks for 0.70), first two sets: measured 0.909
 # over 28 (0.866 before the third round's vocabulary; 0.764 over the first 22 before the second round,
 # 0.482 before the first vocabulary).
@@ -54,15 +61,24 @@ HOPELESS = {
     # Held out (third set), below the floor when written. "continuous deployment": neither the CI/CD
     # demo (no README, its name says ci-cd) nor Azure deployment scripts say "continuous".
     "continuous deployment",
-    # Renfrewshire's MyAccount site never says portal; pensions portals (distractors) do.
-    "customer portal",
     # Hackney's repairs hub says work orders, but "orders" also finds certificate orders (distractors)
     # and "work" is in many READMEs.
     "work orders",
-    # The sharing guide says "sharing code", not open source; "open", "source" and "code" are everywhere.
-    "how to open source code",
-    # Reading's instant search never says autocomplete.
-    "autocomplete",
+    # Held out (fourth set), below the floor when written and left as measured: the set measures the
+    # vocabulary, it is not tuned on. Connected Kingston connects residents with services for their
+    # health but never says prescribing; "social" finds social care.
+    "social prescribing",
+    # The staff phone book calls itself a phonebook; "directory" finds service directories first.
+    "employee directory",
+    # The chatbots say RAG or chatbot, not "language model".
+    "large language model",
+    # The Modern.Gov repository has no README; "management system" is in many READMEs.
+    "committee management system",
+    # The jobs sites have no word for jobs but their names; `jobs` stays out of the vocabulary
+    # because README jobs are mostly background or CI jobs.
+    "job vacancies",
+    # The data platform says pipelines and ingestion, not ETL.
+    "etl",
 }
 MIN_QUERIES = 60  # issue 11: at least 60 judged queries, at least 10 of them in other words
 MIN_OTHER_WORDS = 10
@@ -90,13 +106,11 @@ def test_mean_ndcg_at_10(searcher: Searcher) -> None:
     assert mean(results) >= MEAN_NDCG_THRESHOLD, report(results)
     third = [r for r in every if r.set == 3]
     assert mean(third) >= THIRD_SET_THRESHOLD, report(third)
+    fourth = [r for r in every if r.set == 4]
+    assert mean(fourth) >= FOURTH_SET_THRESHOLD, report(fourth)
     other = by_class(results)["other"]
     assert mean(other) >= OTHER_WORDS_THRESHOLD, report(other)
-    # The fourth set is held out of the third vocabulary round: it is not looked at query by query
-    # until that round has been measured on it.
-    weak = {
-        r.query: round(r.ndcg, 3) for r in every if r.set <= 3 and r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS
-    }
+    weak = {r.query: round(r.ndcg, 3) for r in every if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS}
     assert not weak, weak
 
 
