@@ -23,6 +23,7 @@ reproduced here:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -413,13 +414,9 @@ class GraphQLEndpoint:
                 400, {"message": "Variables are invalid JSON.", "documentation_url": GRAPHQL_DOCS}, request_id
             )
         query = request["query"]
-        try:
-            document = parse(query)
-        except GraphQLError as exc:
-            return self._reply(200, {"errors": [_format(exc)]}, request_id, self._bucket(caller.bucket))
-        problems = validate(self.schema, document)
-        if problems:
-            return self._reply(200, {"errors": [_format(e) for e in problems]}, request_id, self._bucket(caller.bucket))
+        document, problems = _checked_document(query)
+        if document is None:
+            return self._reply(200, {"errors": list(problems)}, request_id, self._bucket(caller.bucket))
         try:
             cost, nodes = query_cost(document, variables, request.get("operationName"))
         except _GitHubError as exc:
@@ -825,6 +822,25 @@ def _schema() -> GraphQLSchema:
 
 
 _SCHEMA_CACHE: dict[str, GraphQLSchema] = {}
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_document(query: str) -> tuple[DocumentNode | None, tuple[dict[str, Any], ...]]:
+    """(the parsed document, no errors) of a valid query; (None, its errors as GitHub writes them) otherwise.
+
+    Kept by query text: a crawl sends the same text many times with other variables, and parsing and
+    validating a query costs the emulator more than running it (GitHub's servers, not ours, do this
+    work for a real crawl). The answer is the same as parsing again: the schema never changes and
+    graphql-core never changes a document it executes.
+    """
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, (_format(exc),)
+    problems = validate(_schema(), document)
+    if problems:
+        return None, tuple(_format(e) for e in problems)
+    return document, ()
 
 
 # --------------------------------------------------------------------------- cost
