@@ -106,13 +106,16 @@ fragment repo on Repository {{
 """
 _FILE_FIELDS = "fragment file on Blob { text isTruncated isBinary byteSize }\n"
 # What a changed repository's text query also reads (crawler/facts.py): CI workflows, the latest
-# release and, for a repository without releases, the tag of the newest commit.
+# release and, for a repository without releases, the tag of the newest commit. A fragment, spread
+# in every `nodes(ids:)` alias of the query: written once, the query is a third of the size to send
+# and for GitHub to parse.
 _FACT_FIELDS = (
+    "fragment facts on Repository { "
     'workflows: object(expression: "HEAD:.github/workflows") { ... on Tree { entries { name type } } } '
     "latestRelease { tagName publishedAt createdAt } "
     'tags: refs(refPrefix: "refs/tags/", first: 1, orderBy: {field: TAG_COMMIT_DATE, direction: DESC}) '
     "{ nodes { name target { ... on Commit { committedDate } "
-    "... on Tag { tagger { date } target { ... on Commit { committedDate } } } } } }"
+    "... on Tag { tagger { date } target { ... on Commit { committedDate } } } } } } }\n"
 )
 _RATE_LIMIT = "rateLimit { cost remaining resetAt limit }"
 # Public repositories the account owns: what the REST listing gives (type=public for organisations,
@@ -201,14 +204,16 @@ def _text_query(wants: Sequence[_Want]) -> tuple[str, dict[str, Any], dict[str, 
         declarations.append(f"${alias}: [ID!]!")
         variables[alias] = [w.node_id for w in group]
         members[alias] = group
-        fields = [_FACT_FIELDS]
+        fields = ["...facts"]
         for name, path in (("readme", readme), ("licence", licence), ("publiccode", publiccode)):
             if path is not None:
                 declarations.append(f"${alias}_{name}: String!")
                 variables[f"{alias}_{name}"] = f"HEAD:{path}"
                 fields.append(f"{name}: object(expression: ${alias}_{name}) {{ ...file }}")
         selections.append(f"{alias}: nodes(ids: ${alias}) {{ ... on Repository {{ id {' '.join(fields)} }} }}")
-    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} {_RATE_LIMIT} }}\n{_FILE_FIELDS}"
+    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} {_RATE_LIMIT} }}\n{_FACT_FIELDS}"
+    if any("...file" in selection for selection in selections):
+        query += _FILE_FIELDS  # GitHub refuses a fragment the query does not use
     return query, variables, members
 
 
