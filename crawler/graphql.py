@@ -194,23 +194,34 @@ class _Want:
 
 
 def _text_query(wants: Sequence[_Want]) -> tuple[str, dict[str, Any], dict[str, list[_Want]]]:
-    """One `nodes(ids:)` alias per distinct (README, licence, publiccode) names; expressions as variables."""
-    groups: dict[tuple[str | None, str | None, str | None], list[_Want]] = {}
-    for want in wants:
-        groups.setdefault((want.readme, want.licence, want.publiccode), []).append(want)
+    """`nodes(ids:)` aliases, file paths as variables: every repository in the alias of its README name (with
+    the facts; repositories without a README in one alias of their own), and those that need them also in an
+    alias of their licence file's name and one of their publiccode.yml's.
+
+    The query's text depends only on how many distinct names of each kind the batch holds, not on which
+    name goes with which: batches of a crawl mostly send the same few texts (which GitHub, and the
+    emulator, parse and validate once). Its cost is the facts' one connection a repository, as before.
+    """
     declarations, selections, variables, members = [], [], {}, {}
-    for i, ((readme, licence, publiccode), group) in enumerate(groups.items()):
-        alias = f"g{i}"
-        declarations.append(f"${alias}: [ID!]!")
-        variables[alias] = [w.node_id for w in group]
-        members[alias] = group
-        fields = ["...facts"]
-        for name, path in (("readme", readme), ("licence", licence), ("publiccode", publiccode)):
+    kinds = (("readme", lambda w: w.readme), ("licence", lambda w: w.licence), ("publiccode", lambda w: w.publiccode))
+    for field_name, name_of in kinds:
+        groups: dict[str | None, list[_Want]] = {}
+        for want in wants:
+            path = name_of(want)
+            if path is not None or field_name == "readme":
+                groups.setdefault(path, []).append(want)
+        # Named groups in name order, then (READMEs only) the repositories without one.
+        for i, path in enumerate(sorted(groups, key=lambda name: (name is None, name or ""))):
+            alias = f"{field_name[0]}{i}"
+            declarations.append(f"${alias}: [ID!]!")
+            variables[alias] = [w.node_id for w in groups[path]]
+            members[alias] = groups[path]
+            fields = ["...facts"] if field_name == "readme" else []
             if path is not None:
-                declarations.append(f"${alias}_{name}: String!")
-                variables[f"{alias}_{name}"] = f"HEAD:{path}"
-                fields.append(f"{name}: object(expression: ${alias}_{name}) {{ ...file }}")
-        selections.append(f"{alias}: nodes(ids: ${alias}) {{ ... on Repository {{ id {' '.join(fields)} }} }}")
+                declarations.append(f"${alias}_path: String!")
+                variables[f"{alias}_path"] = f"HEAD:{path}"
+                fields.append(f"{field_name}: object(expression: ${alias}_path) {{ ...file }}")
+            selections.append(f"{alias}: nodes(ids: ${alias}) {{ ... on Repository {{ id {' '.join(fields)} }} }}")
     query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} {_RATE_LIMIT} }}\n{_FACT_FIELDS}"
     if any("...file" in selection for selection in selections):
         query += _FILE_FIELDS  # GitHub refuses a fragment the query does not use
@@ -764,7 +775,7 @@ class GraphQLCrawler(Crawler):
             for want, node in zip(members, data.get(alias) or [], strict=False):
                 # A repository deleted since the listing is null (NOT_FOUND): it has no text.
                 if isinstance(node, dict):
-                    found[want.node_id] = node
+                    found.setdefault(want.node_id, {}).update(node)  # its README, licence and publiccode aliases
         return found, {}
 
     async def _split_text_batch(
