@@ -292,7 +292,7 @@ def repository_from_graphql(node: dict[str, Any], council: str, api_url: str = D
         updated_at=clean_text(node.get("updatedAt")),
         # Issues and pull requests, as REST's open_issues_count counts them: both crawls store the same.
         open_issues=_total(node.get("openIssues")) + _total(node.get("openPullRequests")),
-        root_files=sorted(_root_names(node) + [name + "/" for name in _root_names(node, "tree")]),
+        root_files=_root_files(node),
     )
 
 
@@ -311,11 +311,15 @@ def graphql_node_problem(node: Any) -> str | None:
     return _listing_item_problem(as_listed | {"owner": node.get("owner")})
 
 
-def _root_names(node: dict[str, Any], kind: str = "blob") -> list[str]:
-    """Names of the files (or, with kind "tree", the folders) at the root of the default branch."""
+def _root_files(node: dict[str, Any]) -> list[str]:
+    """Names of the files at the root of the default branch, and of its folders as "name/", sorted."""
     target = ((node.get("defaultBranchRef") or {}).get("target")) or {}
-    entries = (target.get("tree") or {}).get("entries") or []
-    return [e["name"] for e in entries if e.get("type") == kind and isinstance(e.get("name"), str)]
+    names = []
+    for entry in (target.get("tree") or {}).get("entries") or []:
+        name, kind = entry.get("name"), entry.get("type")
+        if isinstance(name, str) and kind in ("blob", "tree"):
+            names.append(name if kind == "blob" else name + "/")
+    return sorted(names)
 
 
 # Where GitHub's REST /readme also looks when the root has no README.
@@ -673,8 +677,10 @@ class GraphQLCrawler(Crawler):
                 continue
             spdx_id, needs_file = licence_from_github(_licence_object(node.get("licenseInfo")))
             # A repository can shift between pages while we read them; the last copy wins.
-            names = _root_names(node)
-            elsewhere = pick_readme(names) is None and bool(README_FOLDERS & set(_root_names(node, "tree")))
+            # The root's files and folders ("name/"), as the record already holds them.
+            names = [n for n in repo.root_files if not n.endswith("/")]
+            folders = {n.removesuffix("/") for n in repo.root_files if n.endswith("/")}
+            elsewhere = pick_readme(names) is None and bool(README_FOLDERS & folders)
             work.listed[repo.id] = _Listed(
                 repo, str(node["id"]), names, needs_file, spdx_id, bool(node.get("isEmpty")), elsewhere
             )
