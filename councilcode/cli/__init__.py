@@ -14,7 +14,7 @@ from councilcode.cli.logs import setup_logging
 # name -> "module:attribute" of its click command
 COMMANDS = {
     "crawl": "councilcode.cli.crawl:crawl",
-    "schedule": "councilcode.cli.crawl:schedule",
+    "schedule": "councilcode.cli.schedule:schedule",
     "export": "councilcode.cli.data:export",
     "status": "councilcode.cli.data:status",
     "backup": "councilcode.cli.data:backup",

@@ -1,8 +1,7 @@
-"""`councilcode crawl` and `councilcode schedule`: one crawl now, or crawls on a schedule until stopped."""
+"""`councilcode crawl`: crawl every council's handles into the catalogue now, then index them."""
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 from rich.console import Console
 
 from councilcode.cli.command import Command
-from councilcode.cli.jobs import CrawlInterrupted, CrawlSettings, crawl_and_index, crawl_api
+from councilcode.cli.jobs import CrawlSettings, crawl_and_index
 from councilcode.cli.options import (
     api_option,
     api_url_option,
@@ -23,7 +22,7 @@ from councilcode.cli.options import (
 )
 from councilcode.cli.plain import plain
 from councilcode.cli.progress import LogProgress, RichProgress
-from councilcode.cli.schedule import Schedule, Stopper, parse_every, run_schedule
+from councilcode.cli.stopper import Stopper
 from councilcode.crawler.crawl import CrawlSummary
 from councilcode.errors import CouncilcodeError
 from councilcode.settings import DataDir
@@ -104,11 +103,11 @@ def _run_crawl_or_exit(settings: CrawlSettings, *, index: bool) -> CrawlSummary:
         sys.exit(1)
     finally:
         progress.close()
-    _print_summary(summary)
+    print_summary(summary)
     return summary
 
 
-def _print_summary(summary: CrawlSummary) -> None:
+def print_summary(summary: CrawlSummary) -> None:
     stats = summary.stats
     ok = len(summary.outcomes) - len(summary.failed)
     click.echo(
@@ -132,46 +131,3 @@ def _print_summary(summary: CrawlSummary) -> None:
         click.echo(f"Failed: {outcome.handle} ({plain(outcome.council)}): {plain(outcome.error or '')}", err=True)
     for note in summary.skipped:
         click.echo(f"Skipped: {plain(note)}", err=True)
-
-
-@click.command(cls=Command)
-@config_option
-@data_dir_option
-@api_url_option
-@api_option
-@click.option("--cron", help="A cron expression in UTC, e.g. '0 3 * * *' for 03:00 every night.")
-@click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--max-wait", type=click.FloatRange(0), default=None, help="As for `crawl`.")
-@app_options
-@click.option("--no-index", is_flag=True, help="Crawl only.")
-def schedule(cron: str | None, every: str | None, no_index: bool, **flags: Any) -> None:
-    """Crawl and index on a schedule until stopped (SIGTERM or Ctrl-C stops after saving what was fetched).
-
-    One run at a time per data dir, across processes: a run that finds another crawl going waits for it.
-    """
-    try:
-        plan = Schedule(cron=cron, every=parse_every(every) if every else None)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    settings = crawl_settings(**flags, trigger="schedule", lock_wait=3600.0)
-    crawl_api(settings)  # the crawl's own rule, checked once before the first run rather than failing every run
-    click.echo(
-        f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
-    )
-
-    with Stopper().on_signals() as stopper:
-
-        def job() -> None:
-            try:
-                summary = crawl_and_index(settings, stopper, index=not no_index)
-            except CrawlInterrupted as exc:
-                click.echo(str(exc), err=True)
-            except CouncilcodeError as exc:
-                # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
-                logging.getLogger("councilcode.schedule").error("run skipped: %s", exc)
-            else:
-                _print_summary(summary)
-
-        runs = run_schedule(plan, job, stopper)
-    click.echo(f"Stopped after {runs} runs.", err=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from councilcode.catalogue import Catalogue
-from councilcode.cli.schedule import Stopper
+from councilcode.cli.stopper import Stopper
 from councilcode.config import load_councils
 from councilcode.crawler import auth
 from councilcode.crawler.auth import AppCredentials, TokenSource
