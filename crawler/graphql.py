@@ -95,7 +95,7 @@ class QueryFailed(CrawlError):
 
 _REPOSITORY_FIELDS = f"""
 fragment repo on Repository {{
-  id databaseId name nameWithOwner owner {{ login }} description homepageUrl url
+  id databaseId name nameWithOwner owner {{ login }} description homepageUrl
   isArchived isFork isEmpty isTemplate stargazerCount forkCount
   primaryLanguage {{ name }} licenseInfo {{ spdxId key }}
   repositoryTopics(first: {MAX_TOPICS}) {{ nodes {{ topic {{ name }} }} }}

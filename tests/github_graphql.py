@@ -311,7 +311,8 @@ def _page(items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
     return {
         "totalCount": len(items),
         "nodes": window,
-        "edges": [{"cursor": _cursor(start + i), "node": item} for i, item in enumerate(window)],
+        # Callables are resolved by graphql-core only when the query asks for them: few queries read edges.
+        "edges": lambda _info: [{"cursor": _cursor(start + i), "node": item} for i, item in enumerate(window)],
         "pageInfo": {
             "hasNextPage": end < len(items),
             "hasPreviousPage": start > 0,
@@ -635,13 +636,16 @@ def _tree_entries(tree: _Tree, _: Any) -> list[dict[str, Any]]:
         if not path.startswith(tree.prefix):
             continue
         name, slash, _rest = path[len(tree.prefix) :].partition("/")
+        # oid and object are callables, worked out only for a query that asks (the crawl reads names and types).
         if slash:
             sub = _Tree(tree.repo, f"{tree.prefix}{name}/")
             entries.setdefault(name, {"name": name, "path": tree.prefix + name, "type": "tree", "mode": 16384,
-                                      "oid": _oid(f"tree:{sub.prefix}"), "object": sub})  # fmt: skip
+                                      "oid": lambda _info, sub=sub: _oid(f"tree:{sub.prefix}"),
+                                      "object": lambda _info, sub=sub: sub})  # fmt: skip
         else:
             entries[name] = {"name": name, "path": path, "type": "blob", "mode": 33188,
-                             "oid": _git_blob_sha(data), "object": _Blob(data)}  # fmt: skip
+                             "oid": lambda _info, data=data: _git_blob_sha(data),
+                             "object": lambda _info, data=data: _Blob(data)}  # fmt: skip
     return [entries[n] for n in sorted(entries)]
 
 
