@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from councilcode.indexer.build import Entry  # noqa: E402
 from councilcode.indexer.collaborate import THRESHOLD, build_groups, refresh_groups  # noqa: E402
 from councilcode.indexer.group_clusters import NEIGHBOURS, average_linkage, neighbour_graph, tfidf_vectors  # noqa: E402
 from councilcode.indexer.group_finder import SIMILAR  # noqa: E402
 from councilcode.indexer.group_terms import TermExtractor  # noqa: E402
 from councilcode.records import Repository  # noqa: E402
+from tests.helpers import entry_of  # noqa: E402
 from tests.relevance.corpus_records import corpus_available, load_corpus_repositories  # noqa: E402
 from tests.relevance.synthetic import distractors, synthetic_repositories  # noqa: E402
 
@@ -74,7 +74,7 @@ def measure(label: str, repositories: list[Repository], runs: int) -> None:
     if sizes:
         print(f"  group sizes: largest {sizes[:5]}, median {statistics.median(sizes)}")
     with tempfile.TemporaryDirectory() as work:
-        entries = [Entry.of(repo) for repo in repositories]
+        entries = [entry_of(repo) for repo in repositories]
         refresh_groups(work, entries)
         started = time.perf_counter()
         refresh_groups(work, entries)

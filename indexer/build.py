@@ -21,7 +21,7 @@ from whoosh.index import LockError
 from councilcode.catalogue import Catalogue, CatalogueDamaged, repository_from_row
 from councilcode.indexer.collaborate import refresh_groups
 from councilcode.indexer.generations import Generation, IndexBusy, IndexStore, check_generation, open_generation
-from councilcode.indexer.schema import SCHEMA_VERSION, document, fingerprint, fingerprint_row, make_schema
+from councilcode.indexer.schema import SCHEMA_VERSION, document, fingerprint_row, make_schema
 from councilcode.records import Repository
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,6 @@ class Entry:
     key: str  # GitHub's repository id, as text
     fingerprint: bytes
     load: Callable[[], Repository]
-
-    @classmethod
-    def of(cls, repo: Repository) -> Entry:
-        return cls(str(repo.id), fingerprint(repo).encode("ascii"), lambda: repo)
 
 
 @dataclass(frozen=True)

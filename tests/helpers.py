@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from councilcode.crawler.github import RetryPolicy
 from councilcode.indexer.build import Entry, IndexReport, index_entries
 from councilcode.indexer.generations import IndexStore
+from councilcode.indexer.schema import fingerprint
 from councilcode.records import Repository
 
 # Retries in tests back off in milliseconds, not seconds, and give up on a silent server quickly.
@@ -35,10 +36,15 @@ def config_text(councils: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def entry_of(repo: Repository) -> Entry:
+    """An index entry for a record held in memory (the index itself reads its entries from catalogue rows)."""
+    return Entry(str(repo.id), fingerprint(repo).encode("ascii"), lambda: repo)
+
+
 def index_repositories(store: IndexStore, repositories: Iterable[Repository], *, rebuild: bool = False) -> IndexReport:
     """Make the index in `store` hold exactly `repositories`, straight from memory (no catalogue).
     The caller holds `store.write_lock()`."""
-    return index_entries(store, [Entry.of(repo) for repo in repositories], rebuild=rebuild)
+    return index_entries(store, [entry_of(repo) for repo in repositories], rebuild=rebuild)
 
 
 class Outline(HTMLParser):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from councilcode.indexer.build import Entry, update_index
+from councilcode.indexer.build import update_index
 from councilcode.indexer.collaborate import (
     FILENAME,
     Group,
@@ -29,6 +29,7 @@ from councilcode.indexer.group_terms import TermExtractor, about_sections, markd
 from councilcode.records import Repository
 from councilcode.settings import DataDir
 from tests.factories import make_repository
+from tests.helpers import entry_of
 from tests.relevance.corpus_records import store_in_catalogue
 
 
@@ -417,7 +418,7 @@ def test_load_groups_tolerates_missing_and_broken_files(tmp_path: Path) -> None:
 
 
 def test_refresh_recomputes_only_when_the_catalogue_changes(tmp_path: Path) -> None:
-    entries = [Entry.of(repo) for repo in small_catalogue()]
+    entries = [entry_of(repo) for repo in small_catalogue()]
     calls: list[int] = []
 
     def counting(repos: list[Repository], **kwargs: object) -> Groups:
@@ -427,13 +428,13 @@ def test_refresh_recomputes_only_when_the_catalogue_changes(tmp_path: Path) -> N
     refresh_groups(tmp_path, entries, group=counting)
     refresh_groups(tmp_path, entries, group=counting)
     assert calls == [len(entries)]
-    changed = [*entries[:-1], Entry.of(replace(small_catalogue()[-1], readme="# Payroll\n\nNew text.\n"))]
+    changed = [*entries[:-1], entry_of(replace(small_catalogue()[-1], readme="# Payroll\n\nNew text.\n"))]
     refresh_groups(tmp_path, changed, group=counting)
     assert calls == [len(entries), len(entries)]
 
 
 def test_refresh_failure_keeps_the_previous_groups(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    entries = [Entry.of(repo) for repo in small_catalogue()]
+    entries = [entry_of(repo) for repo in small_catalogue()]
     before = refresh_groups(tmp_path, entries)
     assert before is not None
 

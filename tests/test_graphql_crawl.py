@@ -180,6 +180,16 @@ def test_an_empty_repository_has_no_default_branch_in_graphql(emulator, crawl_se
     assert (row["readme"], row["license"], row["default_branch"]) == (None, None, None)
 
 
+def test_a_handle_whose_repositories_have_no_readme_licence_or_publiccode_file_is_crawled(emulator, crawl_settings):
+    # Its text query asks for no file at all (only the facts): GitHub refuses a query with an unused fragment.
+    emulator.add_repo("Bare", FakeRepo(name="scripts"))
+    settings = crawl_settings({"Bare Council": ["Bare"]}, api="graphql", retry=GRAPHQL_RETRY)
+    summary = run_crawl(settings)
+    assert summary.exit_code == 0, [o.error for o in summary.failed]
+    (row,) = snapshot(settings)
+    assert (row["full_name"], row["readme"], row["license"]) == ("Bare/scripts", None, None)
+
+
 def test_a_missing_handle_is_reported_like_a_404_and_the_others_are_saved(emulator, crawl_settings):
     emulator.add_account("Real")
     emulator.add_account("Bare")  # an organisation without repositories

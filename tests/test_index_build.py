@@ -13,12 +13,13 @@ from whoosh import index as whoosh_index
 
 import councilcode.indexer.build
 from councilcode.catalogue import Catalogue, HandleResult
-from councilcode.indexer.build import Entry, catalogue_entries, update_index
+from councilcode.indexer.build import catalogue_entries, update_index
 from councilcode.indexer.generations import IndexBusy, IndexStore
 from councilcode.indexer.schema import SCHEMA_VERSION
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.records import Repository
 from tests.factories import make_repository
+from tests.helpers import entry_of
 from tests.relevance.corpus_records import store_in_catalogue
 
 BASE = [
@@ -254,5 +255,5 @@ def test_catalogue_rows_and_records_have_the_same_fingerprints(paths: tuple[Path
     from_rows = {entry.key: entry for entry in catalogue_entries(catalogue)}
     for repo in [*BASE, odd]:
         entry = from_rows[str(repo.id)]
-        assert entry.fingerprint == Entry.of(repo).fingerprint
+        assert entry.fingerprint == entry_of(repo).fingerprint
         assert entry.load() == repo

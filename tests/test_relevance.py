@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from councilcode.indexer.build import Entry
 from councilcode.indexer.collaborate import refresh_groups
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.search import Searcher
-from tests.helpers import index_repositories
+from tests.helpers import entry_of, index_repositories
 from tests.relevance.corpus_records import CORPUS_DIR, corpus_available, load_corpus_repositories
 from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgements, mean, report
 from tests.relevance.families import load_families
@@ -94,7 +93,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):
     with store.write_lock():
         index_repositories(store, repositories)
         # As an index run does: the collaboration groups, and with them similar work at other councils.
-        refresh_groups(store.root, [Entry.of(repo) for repo in repositories])
+        refresh_groups(store.root, [entry_of(repo) for repo in repositories])
     with Searcher(path) as searcher:
         yield searcher
 

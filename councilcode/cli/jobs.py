@@ -10,9 +10,10 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from councilcode.catalogue import Catalogue
-from councilcode.cli.schedule import Stopper
+from councilcode.cli.stopper import Stopper
 from councilcode.config import load_councils
 from councilcode.crawler import auth
 from councilcode.crawler.auth import AppCredentials, TokenSource
@@ -20,10 +21,12 @@ from councilcode.crawler.crawl import Crawler, CrawlError, CrawlSummary, Progres
 from councilcode.crawler.github import GitHubClient, RetryPolicy
 from councilcode.crawler.graphql import GraphQLCrawler, graphql_client
 from councilcode.errors import CouncilcodeError
-from councilcode.indexer import IndexBusy, IndexReport, update_index
 from councilcode.lock import crawl_lock
 from councilcode.records import Council
 from councilcode.settings import DEFAULT_API_URL, DataDir
+
+if TYPE_CHECKING:
+    from councilcode.indexer import IndexReport
 
 log = logging.getLogger("councilcode")
 
@@ -165,6 +168,9 @@ async def _crawl_with_client(
 
 def run_index(data_dir: DataDir, *, rebuild: bool = False) -> IndexReport:
     """Bring the search index up to date with the catalogue."""
+    # Imported here: the index (Whoosh, the analysers) costs a crawl that does not index a third of a second.
+    from councilcode.indexer import update_index
+
     report = update_index(data_dir.catalogue, data_dir.index, rebuild=rebuild)
     log.info(
         "index: %d added, %d updated, %d removed; %d repositories in %.1fs (collaboration groups %.1fs)",
@@ -187,6 +193,8 @@ def crawl_and_index(
     """
     summary = run_crawl(settings, progress, stopper)
     if index and not stopper.stopped:
+        from councilcode.indexer import IndexBusy  # only a crawl that indexes loads the index
+
         try:
             run_index(settings.data_dir)
         except (IndexBusy, OSError, ValueError) as exc:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import logging
 import re
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import click
 from croniter import croniter
+
+from councilcode.cli.command import Command
+from councilcode.cli.crawl import crawl_settings, print_summary
+from councilcode.cli.jobs import CrawlInterrupted, crawl_and_index, crawl_api
+from councilcode.cli.options import api_option, api_url_option, app_options, config_option, data_dir_option
+from councilcode.cli.stopper import Stopper
+from councilcode.errors import CouncilcodeError
+
+__all__ = ["Schedule", "Stopper", "parse_every", "run_schedule", "schedule"]
 
 log = logging.getLogger("councilcode.schedule")
 
@@ -57,47 +65,6 @@ class Schedule:
         return f"cron '{self.cron}' (UTC)" if self.cron else f"every {timedelta(seconds=self.every or 0)}"
 
 
-class Stopper:
-    """Turns SIGTERM/SIGINT into a clean stop: no new run starts, and a running crawl is cancelled
-    after what it already stored (each handle is committed as it finishes)."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self._cancel: Callable[[], None] | None = None
-
-    def request_stop(self, signum: int | None = None, frame: object = None) -> None:
-        if signum is not None:
-            log.warning("received %s: stopping after what has been stored", signal.Signals(signum).name)
-        self.event.set()
-        if self._cancel is not None:
-            self._cancel()
-
-    @property
-    def stopped(self) -> bool:
-        return self.event.is_set()
-
-    @contextmanager
-    def cancels(self, cancel: Callable[[], None]) -> Iterator[None]:
-        """While the block runs, a stop request also calls `cancel`."""
-        self._cancel = cancel
-        try:
-            if self.event.is_set():
-                cancel()
-            yield
-        finally:
-            self._cancel = None
-
-    @contextmanager
-    def on_signals(self) -> Iterator[Stopper]:
-        """Handle SIGTERM and SIGINT for the block (main thread only), restoring the old handlers."""
-        previous = {s: signal.signal(s, self.request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            yield self
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-
-
 def run_schedule(
     schedule: Schedule,
     job: Callable[[], object],
@@ -134,3 +101,46 @@ def run_schedule(
         if due < clock():
             due = schedule.next_run(clock())
     return runs
+
+
+@click.command(cls=Command)
+@config_option
+@data_dir_option
+@api_url_option
+@api_option
+@click.option("--cron", help="A cron expression in UTC, e.g. '0 3 * * *' for 03:00 every night.")
+@click.option("--every", help="An interval between runs, e.g. 6h, 30m, 1d (the first run starts at once).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--max-wait", type=click.FloatRange(0), default=None, help="As for `crawl`.")
+@app_options
+@click.option("--no-index", is_flag=True, help="Crawl only.")
+def schedule(cron: str | None, every: str | None, no_index: bool, **flags: Any) -> None:
+    """Crawl and index on a schedule until stopped (SIGTERM or Ctrl-C stops after saving what was fetched).
+
+    One run at a time per data dir, across processes: a run that finds another crawl going waits for it.
+    """
+    try:
+        plan = Schedule(cron=cron, every=parse_every(every) if every else None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    settings = crawl_settings(**flags, trigger="schedule", lock_wait=3600.0)
+    crawl_api(settings)  # the crawl's own rule, checked once before the first run rather than failing every run
+    click.echo(
+        f"Crawling {settings.config} into {settings.data_dir.root} {plan.describe()}; stop with Ctrl-C.", err=True
+    )
+
+    with Stopper().on_signals() as stopper:
+
+        def job() -> None:
+            try:
+                summary = crawl_and_index(settings, stopper, index=not no_index)
+            except CrawlInterrupted as exc:
+                click.echo(str(exc), err=True)
+            except CouncilcodeError as exc:
+                # Logged without a traceback: the next run goes ahead (a fixed config is picked up).
+                log.error("run skipped: %s", exc)
+            else:
+                print_summary(summary)
+
+        runs = run_schedule(plan, job, stopper)
+    click.echo(f"Stopped after {runs} runs.", err=True)
