@@ -25,6 +25,11 @@ from councilcode.indexer.synonyms import PHRASE_SYNONYM_WEIGHT, SYNONYM_WEIGHT, 
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 COMPOUND_SEPARATOR = " "  # joins the stems of a several-word alternative; no stem has a space
+# A several-word alternative is found where its stems come in order, each at most this many positions
+# after the last: stop words keep their positions in the index (`coding in the open` is `code` at 0
+# and `open` at 3), and a word or two between (`salt spreading` in "salt and grit spreading") is
+# still the name; its words scattered over a README are not.
+NEAR = 3
 ACRONYM_WORDS = 4  # words typed, at least, whose initials are looked for as an acronym
 MIN_WILDCARD_PREFIX = 3  # `a*` would expand to thousands of terms; `rec*` is what people mean
 
@@ -145,7 +150,7 @@ class QueryBuilder:
         if not groups:
             return ParsedQuery(text=text, query=wq.NullQuery, plain=plain, words=words, terms=frozenset())
         # The same query for Whoosh, for anything that wants one (and as the results cache's key);
-        # ranking uses `groups`. A compound alternative needs all its words in one field.
+        # ranking uses `groups`. A compound alternative needs its words together in one field.
         query = wq.Or(
             [
                 _field_query(field, term, FIELD_BOOSTS[field] * weight)
@@ -175,7 +180,7 @@ def _field_query(field: str, term: str, boost: float) -> wq.Query:
     parts = compound_parts(term)
     if len(parts) == 1:
         return wq.Term(field, term, boost=boost)
-    return wq.And([wq.Term(field, stem, boost=boost) for stem in parts])
+    return wq.Phrase(field, parts, slop=NEAR, boost=boost)
 
 
 def plain_words(text: str) -> str:

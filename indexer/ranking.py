@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher as WhooshSearcher
 
 from councilcode.indexer.docvalues import DocValues
-from councilcode.indexer.query import ParsedQuery, compound_parts, positive_terms
+from councilcode.indexer.query import NEAR, ParsedQuery, compound_parts, positive_terms
 from councilcode.indexer.scoring import Bm25f
 from councilcode.indexer.snippets import Terms
 
@@ -114,16 +114,14 @@ def _group_scores(group: dict[str, float], bm25f: Bm25f) -> dict[int, float]:
 
 def _alternative_impacts(term: str, bm25f: Bm25f) -> dict[int, float]:
     """A synonym's impacts; for a compound of several stems (`salt spreading`), the documents having
-    every one of them, each scored by the mean of their impacts (one word's worth, as a synonym is)."""
+    them together (query.NEAR), each scored by the mean of their impacts (one word's worth, as a
+    synonym is)."""
     parts = compound_parts(term)
     if len(parts) == 1:
         return bm25f.impacts(term)
-    each = sorted((bm25f.impacts(part) for part in parts), key=len)
-    return {
-        doc: sum(impacts[doc] for impacts in each) / len(each)
-        for doc in each[0]
-        if all(doc in impacts for impacts in each[1:])
-    }
+    each = [bm25f.impacts(part) for part in parts]
+    together = bm25f.near_docs(tuple(parts), NEAR)
+    return {doc: sum(impacts.get(doc, 0.0) for impacts in each) / len(each) for doc in together}
 
 
 def _informative(groups: tuple[dict[str, float], ...], bm25f: Bm25f) -> list[dict[str, float]]:

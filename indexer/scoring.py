@@ -17,8 +17,10 @@ import math
 from collections.abc import Iterator, Sequence
 
 from cachetools import LRUCache
+from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
+from whoosh.searching import Searcher
 
 from councilcode.indexer.docvalues import DocValues
 from councilcode.indexer.schema import FIELD_BOOSTS
@@ -48,6 +50,7 @@ class Bm25f:
         # Least recently used first out; the Searcher's lock guards both.
         self._cache: LRUCache[str, dict[int, float]] = LRUCache(CACHE_TERMS)
         self._field_docs: LRUCache[tuple[str, str], frozenset[int]] = LRUCache(CACHE_TERMS)
+        self._near_docs: LRUCache[tuple[tuple[str, ...], int], frozenset[int]] = LRUCache(CACHE_TERMS)
 
     def impacts(self, term: str) -> dict[int, float]:
         """{document: BM25F score of `term` (a stemmed search term)} for every live document having it."""
@@ -78,6 +81,19 @@ class Bm25f:
             return cached
         docs = frozenset(doc for ids, _ in self._postings(field, term) for doc in ids) & self.values.live_set
         self._field_docs[key] = docs
+        return docs
+
+    def near_docs(self, stems: tuple[str, ...], slop: int) -> frozenset[int]:
+        """Live documents where `stems` come in this order, each at most `slop` positions after the
+        last, in one weighted field: a name of several words as written, not its words scattered
+        over a README (Whoosh's phrase matching over the positions the index keeps)."""
+        key = (stems, slop)
+        cached = self._near_docs.get(key)
+        if cached is not None:
+            return cached
+        near = wq.Or([wq.Phrase(field, list(stems), slop=slop) for field, boost in self.boosts.items() if boost])
+        searcher = Searcher(self.reader, closereader=False)
+        docs = self._near_docs[key] = frozenset(searcher.docs_for_query(near)) & self.values.live_set
         return docs
 
     def frequent_terms(self, field: str, count: int) -> list[tuple[int, str]]:

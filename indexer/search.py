@@ -36,7 +36,7 @@ from councilcode.indexer.generations import (
     check_generation,
     open_generation,
 )
-from councilcode.indexer.query import ParsedQuery, QueryBuilder
+from councilcode.indexer.query import ParsedQuery, QueryBuilder, compound_parts
 from councilcode.indexer.ranking import Matches, Opening, Phrase, match, opening_of, phrase_of, ranked, readme_opening
 from councilcode.indexer.schema import PUBLICCODE
 from councilcode.indexer.scoring import Bm25f
@@ -456,7 +456,8 @@ class Searcher:
                     step()
 
     def _note_terms(self, parsed: ParsedQuery) -> None:
-        self._popular.update(term for group in parsed.groups for term in group)
+        # The stems of a several-word alternative, each with its own impacts worth warming.
+        self._popular.update(stem for group in parsed.groups for term in group for stem in compound_parts(term))
         if len(self._popular) > 4 * WARM_TERMS:  # forget the long tail
             self._popular = Counter(dict(self._popular.most_common(WARM_TERMS)))
 

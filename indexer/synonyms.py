@@ -83,6 +83,10 @@ _NARROWER: dict[str, tuple[str, ...]] = {
     # A new home's defects are its snags; councils' new build teams call the list of them snagging.
     "snagging": ("defect", "defects"),
     "snags": ("defect", "defects"),
+    # The tip typed finds the household waste recycling centre; not the other way round, since a
+    # README's "tip" is far more often a hint ("Tip: run npm install") than a place for rubbish.
+    # Not `dump`: in code it is more often a database's or a variable's.
+    "tip": ("household waste recycling centre", "hwrc", "recycling centre", "recycling site", "waste site"),
 }
 # Several words that name one thing, and other words for it. Each word of the phrase, where the
 # phrase is typed, also finds these (at the synonyms' weight), so a README using the other name
@@ -126,9 +130,9 @@ _NAMES: tuple[tuple[str, ...], ...] = (
         "ui components",
         "ui kit",
     ),
-    # Where residents take household waste: the tip, to councils a household waste recycling centre.
-    # Not `dump`: in code it is more often a database's or a variable's.
-    ("tip", "household waste recycling centre", "hwrc", "recycling centre", "recycling site", "waste site"),
+    # Where residents take household waste, to councils a household waste recycling centre. (The tip,
+    # its everyday name, is in _NARROWER: in READMEs "tip" is far more often a hint.)
+    ("household waste recycling centre", "hwrc", "recycling centre", "recycling site", "waste site"),
     # A point on the British National Grid (Ordnance Survey's OSGB36), as READMEs name it.
     ("grid reference", "easting northing", "eastings northings", "national grid", "osgb36", "osgb"),
     # Running steps of work in order: a workflow engine orchestrates a state machine's states.

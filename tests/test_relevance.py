@@ -30,15 +30,16 @@ from tests.relevance.synthetic import distractors
 # first 93 0.913 -> 0.916). The 93 judged before the second held-out set reached 0.913 in the round
 # before (0.868 before the names of several words, the phrase synonyms' weight, pay/address/sso
 # vocabulary and the demotion of demo copies; 0.783 before the vocabulary and README-opening changes
-# before them). Issue 11 asks for 0.90: the first three sets reach 0.904 over 127, all four sets 0.875
+# before them). Issue 11 asks for 0.90: the first three sets reach 0.909 over 127, all four sets 0.879
 # over 151 (the held-out fourth set, 0.724, pulls it down).
 MEAN_NDCG_THRESHOLD = 0.913
 # The third set (`set: 3`), held out of the second vocabulary round, is held to its own floor so that
 # the floors above keep counting the queries they were measured on: 0.737 over 19, before and after
 # that round (none of its queries uses the vocabulary the round added); 0.848 after the fourth round,
 # whose CI/CD, autocomplete, customer account and open source names came from the concepts of this
-# set's misses, so the rise is not evidence that the vocabulary generalises.
-THIRD_SET_THRESHOLD = 0.848
+# set's misses, so the rise is not evidence that the vocabulary generalises; 0.880 once a name of
+# several words had to be found with its words together (query.NEAR), not scattered over a README.
+THIRD_SET_THRESHOLD = 0.879
 # The fourth set (`set: 4`), written before the fourth round and held out of it: 0.724 over 24, before
 # and after (other words 0.383). It is the honest figure for queries the vocabulary was not built from.
 FOURTH_SET_THRESHOLD = 0.723
@@ -57,9 +58,6 @@ HOPELESS = {
     "services directory",
     # "council" is in almost every repository; "website" mostly in short READMEs that mention one.
     "council website",
-    # Held out (third set), below the floor when written. "continuous deployment": neither the CI/CD
-    # demo (no README, its name says ci-cd) nor Azure deployment scripts say "continuous".
-    "continuous deployment",
     # Hackney's repairs hub says work orders, but "orders" also finds certificate orders (distractors)
     # and "work" is in many READMEs.
     "work orders",

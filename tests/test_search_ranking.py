@@ -105,13 +105,30 @@ def test_a_compound_alternative_needs_every_word(tmp_path: Path) -> None:
         make_repository("o/gritters", "A", readme="Where the gritters are."),
         make_repository("o/spreader", "A", readme="A salt spreading schedule for the depots."),
         make_repository("o/hashing", "A", readme="Passwords hashed with a salt."),
+        # Both words, far apart: not the name.
+        make_repository("o/scattered", "A", readme="Hash with a salt. " + "Then more words here. " * 5 + "Spreading."),
+        make_repository("o/gap", "A", readme="A salt and grit spreading schedule."),  # two words between: the name
     ]
     store = IndexStore(tmp_path)
     with store.write_lock():
         index_repositories(store, repositories)
     with Searcher(tmp_path) as searcher:
-        found = [hit.full_name for hit in searcher.search(SearchRequest(q="gritting")).results]
-    assert found == ["o/gritters", "o/spreader"]  # the salt of a password hash is not found
+        found = {hit.full_name for hit in searcher.search(SearchRequest(q="gritting")).results}
+    assert found == {"o/gritters", "o/spreader", "o/gap"}  # not a password hash's salt, nor scattered words
+
+
+def test_a_hint_is_not_a_tip(tmp_path: Path) -> None:
+    repositories = [
+        make_repository("o/hwrc", "A", readme="Opening times of the household waste recycling centres."),
+        make_repository("o/tool", "A", readme="A build tool. Tip: run npm install first."),
+    ]
+    store = IndexStore(tmp_path)
+    with store.write_lock():
+        index_repositories(store, repositories)
+    with Searcher(tmp_path) as searcher:
+        assert [hit.full_name for hit in searcher.search(SearchRequest(q="recycling centre")).results] == ["o/hwrc"]
+        # The tip typed still finds the recycling centre.
+        assert "o/hwrc" in {hit.full_name for hit in searcher.search(SearchRequest(q="waste tip")).results}
 
 
 def test_four_words_may_spell_out_an_acronym() -> None:
