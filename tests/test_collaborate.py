@@ -23,7 +23,7 @@ from councilcode.indexer.collaborate import (
     write_groups,
 )
 from councilcode.indexer.group_clusters import attach_to_centroids, average_linkage, neighbour_graph, tfidf_vectors
-from councilcode.indexer.group_finder import find_groups
+from councilcode.indexer.group_finder import Phrase, _label, find_groups
 from councilcode.indexer.group_kinds import kinds_of
 from councilcode.indexer.group_terms import TermExtractor, about_sections, markdown_words_text
 from councilcode.records import Repository
@@ -258,6 +258,16 @@ def test_a_kind_of_work_is_one_group_whatever_else_its_readmes_say() -> None:
     assert {"design", "components"} <= set(design.search_query.split(" OR "))
     qgis = next(g for g in groups if "north/qgis-gazetteer-plugin" in {r.full_name for r in g.repositories})
     assert qgis.label == "QGIS plugins"  # the platform, before the gazetteer it searches
+
+
+def test_every_term_of_a_kind_names_a_group_by_the_kind() -> None:
+    # A group that similarity formed (not a kind's group) is named by the kind its best terms say,
+    # whichever of the kind's terms it is: Elasticsearch is site search as much as Solr is.
+    assert _label([Phrase(1.0, "solr", "Solr")]) == "Site search"
+    assert _label([Phrase(1.0, "elasticsearch", "Elasticsearch")]) == "Site search"
+    assert _label([Phrase(2.0, "rent", "rent"), Phrase(1.0, "webform", "webform")]) == "Online forms and form builders"
+    assert _label([Phrase(1.0, "drupal", "Drupal")]) == "Drupal sites and modules"  # plain Drupal, not LocalGov
+    assert _label([Phrase(1.0, "parking permit", "Parking permits")]) == "Parking permits"
 
 
 def test_kinds_come_from_names_first_then_from_strong_terms() -> None:
