@@ -145,6 +145,7 @@ def group_page(request: Request) -> Response:
         "pages": last,
         "previous_url": (here if page == 2 else f"{here}?page={page - 1}") if page > 1 else None,
         "next_url": f"{here}?page={page + 1}" if page < last else None,
+        "reuse_url": f"{here}#reuse",  # the forks are on the first page only
         "search_url": search_url(group),
         "generated_at": groups.generated_at,
     }
