@@ -146,11 +146,6 @@ class Groups:
             "groups": [g.public_json() for g in self.groups],
         }
 
-    def group_of(self, full_name: str) -> Group | None:
-        """The first group a repository belongs to (as a member or as reuse), if any."""
-        found = self._by_repository.get(full_name.lower())
-        return found[0] if found else None
-
     def groups_of(self, full_name: str) -> list[Group]:
         """Every group a repository belongs to, most councils first: a repository can be in a
         platform's group and in the group of the kind of work it does (a Drupal intranet)."""
