@@ -81,13 +81,15 @@ def collaboration_links(request: Request, repo: Repository) -> list[GroupLink]:
 
 
 def _page_number(request: Request, last: int) -> int:
-    return _whole_number(request, "page", 1, 1, last)
+    page = _whole_number(request, "page", 1, last)
+    return 1 if page is None else page
 
 
-def _whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
+def _whole_number(request: Request, name: str, low: int, high: int) -> int | None:
+    """The query's `name`, a whole number from `low` to `high`, or None when the query has none."""
     raw = request.query_params.get(name)
     if raw is None:
-        return default
+        return None
     try:
         value = int(raw)
     except ValueError:
@@ -173,5 +175,5 @@ def api_collaborate(request: Request) -> Response:
     """Every group, most councils first, as JSON; `limit` lists at most that many repositories (and
     forks) of each group, for a catalogue whose groups hold hundreds."""
     groups = _required_groups(request)
-    limit = _whole_number(request, "limit", 0, 1, MAX_API_LIMIT) if "limit" in request.query_params else None
+    limit = _whole_number(request, "limit", 1, MAX_API_LIMIT)
     return JSONResponse({**groups.public_json(), "groups": [group_json(request, g, limit) for g in groups.groups]})
