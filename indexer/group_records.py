@@ -57,7 +57,8 @@ class Group:
         return asdict(self)
 
     def public_json(self) -> dict[str, Any]:
-        """The group as `councilcode collaborate --json` prints it (the API adds this site's URLs)."""
+        """The group as `councilcode collaborate --json` prints it (/api/collaborate adds the site's URLs and
+        how many repositories and forks there are, and can list fewer)."""
         return {
             "id": self.id,
             "label": self.label,

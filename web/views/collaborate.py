@@ -155,9 +155,9 @@ def group_page(request: Request) -> Response:
 
 
 def group_json(request: Request, group: Group, limit: int | None = None) -> dict[str, Any]:
-    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs.
-    With `limit`, the first `limit` repositories and forks only; `repositories_total` and
-    `reuse_total` always say how many there are."""
+    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs
+    and `repositories_total` and `reuse_total`, which say how many repositories and forks there are
+    even when `limit` lists only the first `limit` of each."""
     body = group.public_json()
     body["repositories_total"] = len(body["repositories"])
     body["reuse_total"] = len(body["reuse"])
