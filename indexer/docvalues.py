@@ -295,7 +295,7 @@ def _yes_no(value: int) -> str:
     return "true" if value else "false"
 
 
-def _factor(flags: int, sort_name: str = "") -> float:
+def _factor(flags: int, sort_name: str) -> float:
     """Score multiplier: a little lower for archived repositories, forks and demonstration copies."""
     factor = DEMO_FACTOR if _DEMO_NAME.search(sort_name.split("\x00", 1)[0]) else 1.0
     if not flags:

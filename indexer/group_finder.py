@@ -22,7 +22,7 @@ from councilcode.indexer.group_clusters import (
     neighbour_graph,
     tfidf_vectors,
 )
-from councilcode.indexer.group_kinds import Kind, KindOf, kinds_of
+from councilcode.indexer.group_kinds import KINDS, Kind, KindOf, kinds_of
 from councilcode.indexer.group_records import THRESHOLD, Group, GroupRepository, SharedWords
 from councilcode.indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor, kind_words, variants
 from councilcode.records import Repository
@@ -46,36 +46,20 @@ CARRY_OVER = 0.5  # a group keeps an old group's id when it holds at least this 
 
 # Plain names for kinds of work, by the term (stem or stem bigram, as `TermExtractor` makes them)
 # that says a group is that kind. A group is named by the first of its distinctive terms found
-# here; other groups by their best phrases. General council vocabulary, like CONCEPTS in
-# indexer.group_terms, which brings the different names for these kinds to these terms.
+# here; other groups by their best phrases. Every term of a kind in `group_kinds.KINDS` names its
+# kind, whose label is written there once; Drupal is plain Drupal unless it says LocalGov Drupal
+# (see `_kind_label`). The rest are kinds of work with no kind of their own: general council
+# vocabulary, like CONCEPTS in indexer.group_terms, which brings the different names for these
+# kinds to these terms.
 KIND_LABELS: dict[str, str] = {
-    "design system": "Design systems and component libraries",
-    "localgov drupal": "LocalGov Drupal sites and modules",
+    **{term: kind.label for kind in KINDS for term in kind.terms},
     "drupal": "Drupal sites and modules",
-    "umbraco": "Umbraco sites and packages",
-    "wordpress": "WordPress themes and plugins",
-    "sharepoint": "SharePoint customisations",
-    "opendata": "Open data publishing",
-    "dashboard": "Dashboards of local statistics",
-    "map": "Web maps and map tools",
-    "qgis": "QGIS plugins",
-    "qgis plugin": "QGIS plugins",
-    "gazett": "Address gazetteers and address lookup",
-    "wast": "Bins, waste and recycling",
-    "school closur": "School and service closures",
-    "verint": "Verint customisations",
-    "govpay": "GOV.UK Pay integrations",
-    "intranet": "Staff intranets",
-    "code standard": "Coding standards and manuals",
-    "prototyp kit": "Prototypes made with the GOV.UK Prototype Kit",
-    "jadu": "Jadu CMS customisations",
-    "food hygien": "Food hygiene",
+    "qgis plugin": next(kind.label for kind in KINDS if kind.key == "qgis"),
     "chatbot": "Chatbots",
     "wagtail": "Wagtail sites",
     "prototyp": "Prototypes",
     "social care": "Social care",
     "googl analyt": "Web analytics",
-    "solr": "Site search",
     "pollut": "Air quality",
     "air qualiti": "Air quality",
     "geocod": "Geocoding",

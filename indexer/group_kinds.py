@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from scipy import sparse
 
-from councilcode.indexer.group_terms import RepositoryTerms
+from councilcode.indexer.group_terms import KIND_WORDS, RepositoryTerms
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,11 @@ class KindOf:
     named: bool
 
 
-def _kind(key: str, label: str, terms: str, names: str, *, platform: bool = False) -> Kind:
-    return Kind(
-        key,
-        label,
-        tuple(terms.split(",")),
-        frozenset(n.strip() for n in names.split(",") if n.strip()),
-        platform,
-    )
+def _kind(key: str, label: str, terms: str, names: str | tuple[str, ...], *, platform: bool = False) -> Kind:
+    """A kind from comma-separated terms and names; `names` may instead be a word list of
+    `group_terms.KIND_WORDS`, where a kind's name words are the same as its words in a README."""
+    words = names.split(",") if isinstance(names, str) else names
+    return Kind(key, label, tuple(terms.split(",")), frozenset(n.strip() for n in words if n.strip()), platform)
 
 
 # Platforms first: when a name says two kinds (a QGIS gazetteer plugin, LocalGov Umbraco), the
@@ -79,11 +76,9 @@ KINDS: tuple[Kind, ...] = (
         "design system",
         "design system, components, style, styles",
     ),
-    _kind(
-        "map", "Web maps and map tools", "map", "map, maps, mapping, gis, leaflet, openlayers, mapbox, arcgis, webmap"
-    ),
+    _kind("map", "Web maps and map tools", "map", KIND_WORDS["map"]),
     _kind("gazetteer", "Address gazetteers and address lookup", "gazett", "gazetteer, llpg, addressbase, uprn"),
-    _kind("waste", "Bins, waste and recycling", "wast", "bin, bins, waste, recycling, recycle, rubbish, refuse"),
+    _kind("waste", "Bins, waste and recycling", "wast", KIND_WORDS["waste"]),
     _kind("opendata", "Open data publishing", "opendata", "opendata, ckan"),
     _kind("dashboard", "Dashboards of local statistics", "dashboard", "dashboard, dashboards"),
     _kind("closures", "School and service closures", "school closur,closur", "closures"),
@@ -108,12 +103,7 @@ KINDS: tuple[Kind, ...] = (
         "user admin,user account",
         "user admin, useradmin, user access, user accounts, user management",
     ),
-    _kind(
-        "geodata",
-        "Converting geographic data",
-        "geodata",
-        "geojson, osgb, osgb36, shapefile, shapefiles, kml, geopackage, wgs84",
-    ),
+    _kind("geodata", "Converting geographic data", "geodata", KIND_WORDS["geodata"]),
 )
 
 # A kind said only in the text counts when its term has at least this weight in the repository's

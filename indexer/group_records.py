@@ -57,7 +57,8 @@ class Group:
         return asdict(self)
 
     def public_json(self) -> dict[str, Any]:
-        """The group as `councilcode collaborate --json` prints it (the API adds this site's URLs)."""
+        """The group as `councilcode collaborate --json` prints it (/api/collaborate adds the site's URLs and
+        how many repositories and forks there are, and can list fewer)."""
         return {
             "id": self.id,
             "label": self.label,
@@ -145,11 +146,6 @@ class Groups:
             "total": len(self.groups),
             "groups": [g.public_json() for g in self.groups],
         }
-
-    def group_of(self, full_name: str) -> Group | None:
-        """The first group a repository belongs to (as a member or as reuse), if any."""
-        found = self._by_repository.get(full_name.lower())
-        return found[0] if found else None
 
     def groups_of(self, full_name: str) -> list[Group]:
         """Every group a repository belongs to, most councils first: a repository can be in a

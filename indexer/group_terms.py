@@ -151,7 +151,8 @@ CONCEPTS: dict[tuple[str, ...], tuple[str, ...]] = {
 
 # Words that name one kind of work among others of its kind: each also counts as the kind's own
 # term, so a Leaflet map and an OpenLayers map meet on "map" while keeping their own words.
-_KINDS = {
+# `indexer.group_kinds` takes the words that also say a kind in a repository's name from here.
+KIND_WORDS: dict[str, tuple[str, ...]] = {
     "design system": (
         "components",
         "style",
@@ -172,7 +173,7 @@ _KINDS = {
 }
 _KIND_OF = {
     word: BIGRAM_SEPARATOR.join(porter2_stem(part) for part in kind.split())
-    for kind, words in _KINDS.items()
+    for kind, words in KIND_WORDS.items()
     for word in words
 }
 

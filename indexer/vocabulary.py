@@ -11,7 +11,7 @@ _WORDS = """
 a about access account accounts act action active activity add address admin administration
 adult advice affordable agent air alert alerts all allotment allotments analysis analytics and
 answer api app application applications apply appointment appointments archive area areas art
-arts asset assets assessment assist at audit auth authentication authority auto automation
+arts assessment asset assets assist at audit auth authentication authority auto automation
 back backend badge banner base basic bay bed benefit benefits best beta bin bins birth blue
 board boat body book booking bookings books borough bot box bridge broadband budget budgets
 bug build builder building bulk bus business by cabinet cache calculator calendar call camera
@@ -27,7 +27,7 @@ digital direct directory disabled display district doc docs document documents d
 drain drive driver dynamic dynamics early east easy edit education election elections
 electoral email emergency employee employment end energy engine enquiry environment equality
 estate event events exam example exchange expense expenses explorer export express external
-face family fast feed feedback fee fees field file files find finder fire first fix flood
+face family fast fee feed feedback fees field file files find finder fire first fix flood
 flow food for form forms framework free frequency front frontend full fund funding future
 game garden gateway general generator geo gov government grant grants green grid grit
 gritter gritting ground group guide hall hand happy health hear heat help helper high highway
@@ -44,7 +44,7 @@ operation order organisation out outdoor over owner page pages paid panel park p
 partner pass path pay payment payments people permit permits person personal pet phone
 pilot place plan planner planning platform play playbook plug plugin plugins point police
 policy poll pool portal post postcode power prescription press price print privacy process
-product profile project property protect provider public publish query queue quick rate
+product profile project property protect prototype provider public publish query queue quick rate
 rating ratings read ready record records recycle recycling redirect refuse register
 registration relay release rent repair repairs report reporting reports request requests
 research reserve resident residents resource response result results review ride right
@@ -57,7 +57,6 @@ text the theme thing time timetable to tool toolbox tools top tour town track tr
 traffic train transit transport travel tree trip type under unit up update user users value
 vehicle view visit vote voter walk walking ward warden waste water web website week welfare
 well west what where who wiki work worker works yard year you young your yourself youth zone
-prototype
 """
 
 BASE_WORDS: frozenset[str] = frozenset(_WORDS.split())

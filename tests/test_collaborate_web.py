@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from councilcode.cli.collaborate import collaborate_command
 from councilcode.indexer.build import update_index
+from councilcode.indexer.collaborate import Group, GroupRepository, Groups, write_groups
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.settings import DataDir
 from councilcode.web.app import create_app
@@ -124,6 +125,34 @@ def test_large_groups_are_listed_a_page_at_a_time(client: TestClient, monkeypatc
     assert [sum(f'href="/repos/{name}"' in page for name in names) for page in (first, second)] == [2, 1]
     assert client.get(f"{url}?page=3").status_code == 400
     assert client.get(f"{url}?page=x").status_code == 400
+
+
+def test_forks_are_listed_on_the_first_page_of_a_group_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sample catalogue has no forks: a group with three members and two forks, two members a page.
+    monkeypatch.setattr(collaborate_views, "MEMBERS_IN_LIST", 1)
+    monkeypatch.setattr(collaborate_views, "MEMBERS_PER_PAGE", 2)
+
+    def repo(full_name: str, council: str, of: str | None = None) -> GroupRepository:
+        return GroupRepository(full_name, council, None, None, f"https://github.com/{full_name}", of is not None, of)
+
+    members = [repo("a/gritting", "A Council"), repo("b/gritting", "B Council"), repo("c/gritting", "C Council")]
+    forks = [repo("d/gritting", "D Council", "a/gritting"), repo("e/gritting", "E Council", "b/gritting")]
+    group = Group(
+        "gritting-1", "Gritting", ["gritting"], "gritting", ["A Council", "B Council", "C Council"], members, forks
+    )
+    data_dir = DataDir(tmp_path).ensure()
+    write_groups(data_dir.index, Groups([group], "2026-01-01T00:00:00Z", 5, 0.1))
+    with TestClient(create_app(data_dir), raise_server_exceptions=False) as client:
+        listing = client.get("/collaborate").text
+        first, second = client.get("/collaborate/gritting-1").text, client.get("/collaborate/gritting-1?page=2").text
+    assert '<a href="/collaborate/gritting-1#reuse">See all 2 forks' in listing
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    for page in (first, second):
+        assert 'id="reuse">Reused by forking (2)</h2>' in page
+    assert all(f'href="/repos/{fork.full_name}"' in first for fork in forks)
+    assert not any(f'href="/repos/{fork.full_name}"' in second for fork in forks)
+    assert '<a href="/collaborate/gritting-1#reuse">the first page of this group</a>' in second
+    assert "the first page of this group" not in first
 
 
 def test_api_collaborate_limits_the_members_listed(client: TestClient) -> None:

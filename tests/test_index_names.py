@@ -6,6 +6,7 @@ import pytest
 
 from councilcode.indexer.analysis import spelling_words, text_analyzer
 from councilcode.indexer.names import document_vocabulary, name_words, segment, split_identifier, topic_words
+from councilcode.indexer.vocabulary import _WORDS
 
 
 @pytest.mark.parametrize(
@@ -61,6 +62,12 @@ def test_segmentation_leaves_inflected_words_whole() -> None:
     assert segment("directories", document_vocabulary("direct or")) is None
     assert segment("github", document_vocabulary("it hub")) is None
     assert segment("bhbudget", document_vocabulary("bhbudget: a budget tool")) == ["bh", "budget"]
+
+
+def test_base_vocabulary_is_alphabetical_without_repeats() -> None:
+    # Kept in order so a word is added where a reader looks for it, and written once.
+    words = _WORDS.split()
+    assert words == sorted(set(words))
 
 
 def test_topic_words() -> None:

@@ -87,7 +87,9 @@ COLLABORATE_PATHS: dict[str, Any] = {
             "summary": "Groups of similar repositories built by two or more councils",
             "description": "Worked out from names, descriptions, topics and READMEs each time the index is "
             "updated; groups spanning the most councils come first. `councilcode collaborate --json` prints the "
-            "same without this site's URLs.",
+            "same groups with every repository and fork, without what this API adds: each group's `url`, "
+            "`search_url`, `repositories_total` and `reuse_total`, each repository's and fork's `url`, and the "
+            "`limit` parameter.",
             "parameters": [
                 {
                     "name": "limit",

@@ -21,7 +21,12 @@ EXIT_MISSING = 2  # as `councilcode search` when there is no index
 
 @click.command(cls=Command)
 @data_dir_option
-@click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON (as /api/collaborate, without URLs).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the groups as JSON (as /api/collaborate, without its URLs and totals).",
+)
 def collaborate_command(data_dir: Path | None, as_json: bool) -> None:
     """Show where several councils have built the same kind of thing.
 

@@ -81,13 +81,15 @@ def collaboration_links(request: Request, repo: Repository) -> list[GroupLink]:
 
 
 def _page_number(request: Request, last: int) -> int:
-    return _whole_number(request, "page", 1, 1, last)
+    page = _whole_number(request, "page", 1, last)
+    return 1 if page is None else page
 
 
-def _whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
+def _whole_number(request: Request, name: str, low: int, high: int) -> int | None:
+    """The query's `name`, a whole number from `low` to `high`, or None when the query has none."""
     raw = request.query_params.get(name)
     if raw is None:
-        return default
+        return None
     try:
         value = int(raw)
     except ValueError:
@@ -145,6 +147,7 @@ def group_page(request: Request) -> Response:
         "pages": last,
         "previous_url": (here if page == 2 else f"{here}?page={page - 1}") if page > 1 else None,
         "next_url": f"{here}?page={page + 1}" if page < last else None,
+        "reuse_url": f"{here}#reuse",  # the forks are on the first page only
         "search_url": search_url(group),
         "generated_at": groups.generated_at,
     }
@@ -152,9 +155,9 @@ def group_page(request: Request) -> Response:
 
 
 def group_json(request: Request, group: Group, limit: int | None = None) -> dict[str, Any]:
-    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs.
-    With `limit`, the first `limit` repositories and forks only; `repositories_total` and
-    `reuse_total` always say how many there are."""
+    """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs
+    and `repositories_total` and `reuse_total`, which say how many repositories and forks there are
+    even when `limit` lists only the first `limit` of each."""
     body = group.public_json()
     body["repositories_total"] = len(body["repositories"])
     body["reuse_total"] = len(body["reuse"])
@@ -172,5 +175,5 @@ def api_collaborate(request: Request) -> Response:
     """Every group, most councils first, as JSON; `limit` lists at most that many repositories (and
     forks) of each group, for a catalogue whose groups hold hundreds."""
     groups = _required_groups(request)
-    limit = _whole_number(request, "limit", 0, 1, MAX_API_LIMIT) if "limit" in request.query_params else None
+    limit = _whole_number(request, "limit", 1, MAX_API_LIMIT)
     return JSONResponse({**groups.public_json(), "groups": [group_json(request, g, limit) for g in groups.groups]})
