@@ -34,7 +34,7 @@ from councilcode.indexer.snippets import Terms
 COORDINATION_FLOOR = 0.3
 COMMON_SHARE = 0.5  # a word in more than this share of documents is left out beside rarer ones
 PHRASE_BONUS = 0.3  # score x 1.3 when the words typed appear together in that order
-PHRASE_SLOP = 2  # words allowed between them
+PHRASE_SLOP = NEAR - 1  # words allowed between them: as close as a several-word name's (query.NEAR)
 RESCORE_WINDOW = 50  # how many of the best documents the phrase bonus may reorder
 # How many the opening bonus may reorder: a results page, whose records are read for snippets anyway,
 # so the bonus costs almost nothing (a window of 50 read 30 more records a search).
@@ -272,8 +272,8 @@ class Opening:
     """The words typed, to look for where a repository says what it is: its name, description and
     the opening of its README. A word found by one of its synonyms counts at the synonym's weight."""
 
-    # (stems, synonyms' stems, their weight); a compound synonym is one Terms per stem, all needed
-    words: tuple[tuple[Terms | None, tuple[tuple[Terms, ...], ...], float], ...]
+    # (stems, synonyms as phrases of one word or more, their weight)
+    words: tuple[tuple[Terms | None, tuple[Phrase, ...], float], ...]
 
     def share(self, text: str) -> float:
         """The share of the words typed found in `text` (0 to 1)."""
@@ -281,7 +281,7 @@ class Opening:
         for originals, alternatives, weight in self.words:
             if originals is not None and originals.find(text):
                 credit += 1.0
-            elif any(all(part.find(text) for part in alternative) for alternative in alternatives):
+            elif any(alternative.found_in(text) for alternative in alternatives):
                 credit += weight
         return credit / len(self.words)
 
@@ -303,14 +303,14 @@ def opening_of(parsed: ParsedQuery) -> Opening | None:
         alternatives = [term for term, weight in group.items() if weight < 1.0]
         single = Terms.of(term for term in alternatives if len(compound_parts(term)) == 1)
         compounds = tuple(
-            tuple(Terms((stem,)) for stem in compound_parts(term))
+            Phrase(tuple(Terms((stem,)) for stem in compound_parts(term)))
             for term in alternatives
             if len(compound_parts(term)) > 1
         )
         words.append(
             (
                 Terms.of(stem for stem, weight in group.items() if weight >= 1.0),
-                (((single,),) if single is not None else ()) + compounds,
+                ((Phrase((single,)),) if single is not None else ()) + compounds,
                 max((group[term] for term in alternatives), default=0.0),
             )
         )
