@@ -459,41 +459,37 @@ class Catalogue:
         stamp = now_iso()
         added = changed = 0
         note = "; ".join(result.skipped) or None
-        repositories = result.repositories
-        rows = [dict(zip(REPOSITORY_FIELDS, repository_row(repo), strict=True)) for repo in repositories]
         with self.transaction() as db:
             before = db.execute("SELECT last_success_at FROM handles WHERE handle = ?", (result.handle,)).fetchone()
             old = {
                 r["id"]: r
                 for r in db.execute("SELECT * FROM repositories WHERE handle = ?", (result.handle,)).fetchall()
             }
-            new_ids = {r.id for r in repositories}
+            new_ids = {r.id for r in result.repositories}
             gone = [i for i in old if i not in new_ids]
             db.executemany("DELETE FROM repositories WHERE id = ?", [(i,) for i in gone])
-            inserts = []
-            for values, before_row in zip(rows, _previous_rows(db, old, repositories), strict=True):
-                if before_row is None:
+            for repo in result.repositories:
+                values = dict(zip(REPOSITORY_FIELDS, repository_row(repo), strict=True))
+                # Another id under this name (deleted and re-created, or moved between handles):
+                # the name now belongs to this one.
+                db.execute("DELETE FROM repositories WHERE full_name = ? AND id != ?", (repo.full_name, repo.id))
+                previous = (
+                    old.get(repo.id) or db.execute("SELECT * FROM repositories WHERE id = ?", (repo.id,)).fetchone()
+                )
+                if previous is None:
                     added += 1
                     first_seen, changed_at = stamp, stamp
                 else:
-                    first_seen = before_row["first_seen_at"]
-                    same = all(before_row[c] == values[c] for c in _CONTENT_COLUMNS)
-                    changed_at = before_row["changed_at"] if same else stamp
+                    first_seen = previous["first_seen_at"]
+                    same = all(previous[c] == values[c] for c in _CONTENT_COLUMNS)
+                    changed_at = previous["changed_at"] if same else stamp
                     changed += 0 if same else 1
-                inserts.append([result.handle, *values.values(), first_seen, changed_at])
-            # Another id under a name (deleted and re-created, or moved between handles): the name now
-            # belongs to this one. All the deletes, then all the inserts: the same rows as one repository
-            # at a time (an insert can only clash with a later repository of the same name, which
-            # REPLACE then removes, as its delete would have), in a few statements instead of three each.
-            db.executemany(
-                "DELETE FROM repositories WHERE full_name = ? AND id != ?",
-                [(repo.full_name, repo.id) for repo in repositories],
-            )
-            columns = ["handle", *REPOSITORY_FIELDS, "first_seen_at", "changed_at"]
-            db.executemany(
-                f"INSERT OR REPLACE INTO repositories ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                inserts,
-            )
+                columns = ["handle", *values, "first_seen_at", "changed_at"]
+                db.execute(
+                    f"INSERT OR REPLACE INTO repositories ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    [result.handle, *values.values(), first_seen, changed_at],
+                )
             # A first crawl adds everything: that says nothing of how much changes between crawls.
             first = before is None or before["last_success_at"] is None
             churn = changed + (0 if first else added)
@@ -569,45 +565,6 @@ class Catalogue:
             "SELECT * FROM crawl_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return CrawlRun(**dict(row)) if row else None
-
-
-def _previous_rows(
-    db: sqlite3.Connection, old: dict[int, sqlite3.Row], repositories: Sequence[Repository]
-) -> list[sqlite3.Row | None]:
-    """The stored row each repository replaces, as storing them one at a time would find it.
-
-    One at a time, each repository first deletes any other id holding its name, then looks up its own
-    id: this handle's rows (`old`) as they were, any other handle's as left by the repositories before
-    it. The rows of the ids asked for are read in one query, and those deletes replayed on them.
-    """
-    elsewhere: dict[int, sqlite3.Row] = {}
-    ids = [r.id for r in repositories if r.id not in old]
-    for start in range(0, len(ids), 500):  # well under SQLite's limit on variables in one statement
-        chunk = ids[start : start + 500]
-        query = f"SELECT * FROM repositories WHERE id IN ({', '.join('?' * len(chunk))})"
-        elsewhere.update((row["id"], row) for row in db.execute(query, chunk))
-    holder = {_nocase(row["full_name"]): i for i, row in elsewhere.items()}  # name -> id, as stored now
-    found: list[sqlite3.Row | None] = []
-    for repo in repositories:
-        name = _nocase(repo.full_name)
-        taken = holder.get(name)
-        if taken is not None and taken != repo.id:
-            elsewhere.pop(taken, None)  # deleted: this repository claims the name
-        row = elsewhere.get(repo.id)
-        found.append(old.get(repo.id) or row)
-        if row is not None:
-            holder.pop(_nocase(row["full_name"]), None)
-        elsewhere.pop(repo.id, None)  # replaced by this repository's own row from here on
-        holder[name] = repo.id
-    return found
-
-
-def _nocase(text: str) -> str:
-    """A name as SQLite's NOCASE collation compares it: ASCII letters folded, nothing else."""
-    return text.translate(_ASCII_LOWER)
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _stored(name: str, value: Any) -> Any:
