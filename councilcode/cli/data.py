@@ -15,7 +15,6 @@ from councilcode.cli.command import Command
 from councilcode.cli.options import data_dir_option
 from councilcode.cli.status import status_report
 from councilcode.crawler.export import FORMATS, export_repositories
-from councilcode.errors import CouncilcodeError
 from councilcode.files import replacing
 from councilcode.settings import DataDir
 
@@ -70,11 +69,7 @@ def backup(path: Path, data_dir: Path | None, force: bool) -> None:
     To restore: stop crawls and the viewer, copy PATH over DATA_DIR/catalogue.sqlite (removing any
     catalogue.sqlite-wal and -shm beside it), then run `councilcode index --rebuild`.
     """
-    try:
-        report = backup_catalogue(DataDir.resolve(data_dir).catalogue, path, overwrite=force)
-    except CouncilcodeError as exc:
-        click.echo(exc.report(), err=True)
-        sys.exit(exc.exit_code)
+    report = backup_catalogue(DataDir.resolve(data_dir).catalogue, path, overwrite=force)
     click.echo(
         f"Backed up the catalogue to {report.path}: {report.repositories} repositories, "
         f"{report.runs} crawl runs, {report.bytes:,} bytes."
