@@ -7,8 +7,9 @@ beside the index; a parsed copy is kept per version of that file, so pages do no
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -18,6 +19,8 @@ from councilcode.indexer import Group, Groups, groups_path, load_groups
 from councilcode.records import Repository
 from councilcode.web.errors import BadRequest, NotFound, Unavailable
 from councilcode.web.views.common import absolute, render, repo_url, web_state
+
+T = TypeVar("T")
 
 GROUPS_PER_PAGE = 25
 # A kind of work can be built by hundreds of councils (a catalogue of 25,000 repositories makes
@@ -80,9 +83,19 @@ def collaboration_links(request: Request, repo: Repository) -> list[GroupLink]:
     ]
 
 
-def _page_number(request: Request, last: int) -> int:
-    page = _whole_number(request, "page", 1, last)
-    return 1 if page is None else page
+def _paged(request: Request, items: Sequence[T], per_page: int, url: str) -> tuple[Sequence[T], dict[str, Any]]:
+    """The `?page=` of `items` at `url`, and what a template needs to show it and link to its
+    neighbours (the first page is `url` itself)."""
+    last = max(1, math.ceil(len(items) / per_page))
+    page = _whole_number(request, "page", 1, last) or 1
+    context = {
+        "first_index": (page - 1) * per_page + 1,
+        "page": page,
+        "pages": last,
+        "previous_url": (url if page == 2 else f"{url}?page={page - 1}") if page > 1 else None,
+        "next_url": f"{url}?page={page + 1}" if page < last else None,
+    }
+    return items[(page - 1) * per_page : page * per_page], context
 
 
 def _whole_number(request: Request, name: str, low: int, high: int) -> int | None:
@@ -102,20 +115,14 @@ def _whole_number(request: Request, name: str, low: int, high: int) -> int | Non
 def collaborate_page(request: Request) -> Response:
     """Groups of similar repositories at different councils, most councils first."""
     groups = _required_groups(request)
-    last = max(1, math.ceil(len(groups.groups) / GROUPS_PER_PAGE))
-    page = _page_number(request, last)
-    shown = groups.groups[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+    shown, paging = _paged(request, groups.groups, GROUPS_PER_PAGE, "/collaborate")
     context = {
         "nav_current": "collaborate",
         "groups": shown,
         "total": len(groups.groups),
         "compared": groups.repositories,
         "generated_at": groups.generated_at,
-        "first_index": (page - 1) * GROUPS_PER_PAGE + 1,
-        "page": page,
-        "pages": last,
-        "previous_url": f"/collaborate?page={page - 1}" if page > 1 else None,
-        "next_url": f"/collaborate?page={page + 1}" if page < last else None,
+        **paging,
         "group_url": group_url,
         "search_url": search_url,
         "members_in_list": MEMBERS_IN_LIST,
@@ -135,18 +142,13 @@ def group_page(request: Request) -> Response:
             title="Group not found",
             hints=["The list of groups shows every group there is now."],
         )
-    last = max(1, math.ceil(len(group.repositories) / MEMBERS_PER_PAGE))
-    page = _page_number(request, last)
     here = group_url(group.id)
+    shown, paging = _paged(request, group.repositories, MEMBERS_PER_PAGE, here)
     context = {
         "nav_current": "collaborate",
         "group": group,
-        "repositories": group.repositories[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE],
-        "first_index": (page - 1) * MEMBERS_PER_PAGE + 1,
-        "page": page,
-        "pages": last,
-        "previous_url": (here if page == 2 else f"{here}?page={page - 1}") if page > 1 else None,
-        "next_url": f"{here}?page={page + 1}" if page < last else None,
+        "repositories": shown,
+        **paging,
         "reuse_url": f"{here}#reuse",  # the forks are on the first page only
         "search_url": search_url(group),
         "generated_at": groups.generated_at,
