@@ -11,6 +11,7 @@ the report gives nDCG@10 per query and per class.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,17 @@ def test_judgements_name_real_repositories(searcher: Searcher) -> None:
         unknown = set(judged.grades) - names
         assert not unknown, (judged.query, unknown)
         assert all(1 <= grade <= 3 for grade in judged.grades.values())
+
+
+def test_no_distractor_names_a_judged_query() -> None:
+    # Distractors are graded 0 for every query unread, which is only right if none is about one.
+    texts = {
+        repo.full_name: " ".join([repo.name.replace("-", " "), repo.description or "", repo.readme or "", *repo.topics])
+        for repo in distractors(300)
+    }
+    for judged in load_judgements():
+        named = re.compile(rf"\b{re.escape(judged.query)}\b", re.IGNORECASE)
+        assert not [name for name, text in texts.items() if named.search(text)], judged.query
 
 
 def test_distractors_are_deterministic() -> None:

@@ -204,14 +204,14 @@ OFF_TOPIC = (
     ),
     Theme(
         "assets",
-        ("it-asset-register", "LaptopInventory", "phone-directory", "intranet-news"),
-        ("IT asset register", "Staff phone directory"),
+        ("it-asset-register", "LaptopInventory", "equipment-loans", "software-renewals"),
+        ("IT asset register", "Software renewals"),
         (
             "Keeps the inventory of laptops, phones and licences issued to staff.",
-            "Staff phone directory synchronised from Active Directory.",
-            "News articles for the staff intranet.",
+            "Records when the council's software subscriptions are due for renewal.",
+            "Staff borrow and return office equipment.",
         ),
-        ("it", "intranet", "active-directory"),
+        ("it", "assets", "procurement"),
     ),
     Theme(
         "leisure",
@@ -326,8 +326,11 @@ _FRAMEWORKS = {
     "PowerShell": ("PowerShell scripts",),
 }
 # Distractors must not be relevant to any judged query, so none is written in a judged technology.
+# Judged queries ask for Laravel and Vue, so no distractor is built with either. Hapi takes Vue's place
+# rather than leaving a gap, so the generator's draws, and with them every other distractor, stay as
+# they were judged beside.
 _DISTRACTOR_FRAMEWORKS = {
-    language: tuple(f for f in frameworks if f != "Laravel")
+    language: tuple("Hapi" if f == "Vue" else f for f in frameworks if f != "Laravel")
     for language, frameworks in _FRAMEWORKS.items()
     if language != "PowerShell"
 }
