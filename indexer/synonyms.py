@@ -14,8 +14,12 @@ nothing and were left out). A fourth round (CI/CD, autocomplete, customer accoun
 static sites) was drawn from the concepts the corpus READMEs' openings and headings name most and the
 third held-out set missed; 32 more concept groups drawn the same way (APIs, bookings, parking,
 licensing, council tax, elections, intranets...) were measured and left out: most changed no judged
-query, some lowered one, and none moved the fourth held-out set, written before the round. That set is
-the honest figure for queries the vocabulary was not built from (tests/relevance/judgements.yaml).
+query, some lowered one, and none moved the fourth held-out set, written before the round. A fifth
+round drew its concepts from that set's misses (large language models, ETL, staff phone books,
+committee systems, job vacancies, headless CMSs), each kept only where taking it out lowered the set
+and adding it lowered no query of any set (hybrid-app frameworks lowered it and were left out); the
+fifth set, written before that round, is now the honest figure for queries the vocabulary was not
+built from (tests/relevance/judgements.yaml).
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ _EQUIVALENTS: tuple[tuple[str, ...], ...] = (
     ("centre", "center"),
     ("visualisation", "visualization"),
     ("pay", "payment", "payments"),
+    # Jobs at the council. Not `jobs` itself: in READMEs those are mostly background or CI jobs, so
+    # it is only found (below), never a finder.
+    ("vacancy", "vacancies", "careers", "recruitment"),
 )
 # A general word finds the particular ones, not the other way round: `drupal` must not find Umbraco.
 _NARROWER: dict[str, tuple[str, ...]] = {
@@ -87,6 +94,18 @@ _NARROWER: dict[str, tuple[str, ...]] = {
     # README's "tip" is far more often a hint ("Tip: run npm install") than a place for rubbish.
     # Not `dump`: in code it is more often a database's or a variable's.
     "tip": ("household waste recycling centre", "hwrc", "recycling centre", "recycling site", "waste site"),
+    "vacancy": ("jobs",),
+    "vacancies": ("jobs",),
+    "careers": ("jobs",),
+    "recruitment": ("jobs",),
+    # The large language models councils call, by product name.
+    "llm": ("openai", "gpt", "chatgpt"),
+    "llms": ("openai", "gpt", "chatgpt"),
+    # Modern.Gov is the committee management system most councils run.
+    "committee": ("moderngov",),
+    "committees": ("moderngov",),
+    # Content management systems that serve content through an API, by product name.
+    "headless": ("contentful", "strapi", "sanity", "prismic", "directus"),
 }
 # Several words that name one thing, and other words for it. Each word of the phrase, where the
 # phrase is typed, also finds these (at the synonyms' weight), so a README using the other name
@@ -108,6 +127,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "waste management": ("bartec", "whitespace"),
     # The generators that build sites of plain files.
     "static site generator": ("jekyll", "gatsby", "hugo", "eleventy"),
+    "large language model": ("openai", "gpt", "chatgpt"),
+    "generative ai": ("openai", "gpt", "chatgpt"),
+    "headless cms": ("contentful", "strapi", "sanity", "prismic", "directus"),
 }
 
 # Names for one thing, some of several words: each finds the others. A name of several words is
@@ -175,6 +197,22 @@ _NAMES: tuple[tuple[str, ...], ...] = (
     ("open source", "opensource", "open sourcing", "sharing code", "share code", "code sharing", "coding in the open"),
     # Sites of plain files.
     ("static site", "static sites", "static website", "static websites"),
+    ("large language model", "large language models", "llm", "llms", "generative ai", "genai"),
+    # Moving data from one system into another, reshaped on the way.
+    ("etl", "extract transform load", "data pipeline", "data pipelines", "data ingestion"),
+    # Finding a colleague's phone number or email address.
+    (
+        "phone book",
+        "phonebook",
+        "staff directory",
+        "employee directory",
+        "people directory",
+        "people finder",
+        "internal directory",
+    ),
+    # Agendas, reports, minutes and decisions of council committees (Modern.Gov is the common product).
+    ("committee management", "committee system", "modern gov", "moderngov", "democracy system"),
+    ("headless cms", "api first cms", "content api"),
 )
 
 # "A to Z" (and "A - Z") is how councils name the index of their services; the index keeps "A-Z".

@@ -25,15 +25,16 @@ from tests.relevance.evaluate import CLASSES, by_class, evaluate, load_judgement
 from tests.relevance.families import load_families
 from tests.relevance.synthetic import distractors
 
-# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.9138 over
-# 108 queries (0.9135 before the fourth round's vocabulary, 0.8986 before the tip, grid reference,
-# workflow and snagging vocabulary; the second set 0.811 -> 0.896, which was its development data, the
-# first 93 0.913 -> 0.916). The 93 judged before the second held-out set reached 0.913 in the round
-# before (0.868 before the names of several words, the phrase synonyms' weight, pay/address/sso
-# vocabulary and the demotion of demo copies; 0.783 before the vocabulary and README-opening changes
-# before them). Issue 11 asks for 0.90: the first three sets reach 0.909 over 127, all four sets 0.879
-# over 151 (the held-out fourth set, 0.724, pulls it down).
-MEAN_NDCG_THRESHOLD = 0.913
+# Mean nDCG@10 over the first two judged sets, as measured (the figure is deterministic): 0.9149 over
+# 108 queries (0.9138 before the distractors stopped being built with Vue, which set 2 asks for; 0.9135
+# before the fourth round's vocabulary, 0.8986 before the tip, grid reference, workflow and snagging
+# vocabulary; the second set 0.811 -> 0.896, which was its development data, the first 93 0.913 -> 0.916).
+# The 93 judged before the second held-out set reached 0.913 in the round before (0.868 before the names
+# of several words, the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo
+# copies; 0.783 before the vocabulary and README-opening changes before them). Issue 11 asks for 0.90:
+# the first four sets reach 0.900 over 151, all five 0.857 over 176 (the held-out fifth set, 0.597,
+# pulls it down).
+MEAN_NDCG_THRESHOLD = 0.914
 # The third set (`set: 3`), held out of the second vocabulary round, is held to its own floor so that
 # the floors above keep counting the queries they were measured on: 0.737 over 19, before and after
 # that round (none of its queries uses the vocabulary the round added); 0.848 after the fourth round,
@@ -42,8 +43,15 @@ MEAN_NDCG_THRESHOLD = 0.913
 # several words had to be found with its words together (query.NEAR), not scattered over a README.
 THIRD_SET_THRESHOLD = 0.879
 # The fourth set (`set: 4`), written before the fourth round and held out of it: 0.724 over 24, before
-# and after (other words 0.383). It is the honest figure for queries the vocabulary was not built from.
-FOURTH_SET_THRESHOLD = 0.723
+# and after (other words 0.383). 0.729 once no distractor was an intranet's news; 0.849 (other words
+# 0.739) after the fifth round, whose vocabulary came from this set's misses: development data now.
+FOURTH_SET_THRESHOLD = 0.849
+# The fifth set (`set: 5`), written before the fifth round and held out of it: 0.597 over 25, before
+# and after (other words 0.216, broad 0.384). It is the honest figure for queries the vocabulary was
+# not built from. As the newest held-out set it is held to its mean only: its misses are what the next
+# round is for, so they are not listed as hopeless one by one.
+FIFTH_SET_THRESHOLD = 0.597
+HELD_OUT_SET = 5
 # Queries in other words than the README's (issue 11 asks for 0.70), first two sets: measured 0.909
 # over 28 (0.866 before the third round's vocabulary; 0.764 over the first 22 before the second round,
 # 0.482 before the first vocabulary).
@@ -55,27 +63,19 @@ PER_QUERY_FLOOR = 0.5
 # for the reason given; one rising above it is welcome (and should leave this list).
 HOPELESS = {
     # Kingston's and Sutton's service directories call themselves an information hub connecting
-    # residents with services; "directory" finds staff phone directories (distractors) first.
+    # residents with services; after LocalGov Drupal's directories module, "services" and "directory"
+    # find everything else that says services.
     "services directory",
     # "council" is in almost every repository; "website" mostly in short READMEs that mention one.
     "council website",
     # Hackney's repairs hub says work orders, but "orders" also finds certificate orders (distractors)
     # and "work" is in many READMEs.
     "work orders",
-    # Held out (fourth set), below the floor when written and left as measured: the set measures the
-    # vocabulary, it is not tuned on. Connected Kingston connects residents with services for their
-    # health but never says prescribing; "social" finds social care.
+    # Fourth set. Connected Kingston connects residents with services for their health but never says
+    # prescribing; "social" finds social care.
     "social prescribing",
-    # The staff phone book calls itself a phonebook; "directory" finds service directories first.
-    "employee directory",
-    # The chatbots say RAG or chatbot, not "language model".
-    "large language model",
-    # The Modern.Gov repository has no README; "management system" is in many READMEs.
-    "committee management system",
-    # The jobs sites have no word for jobs but their names; `jobs` stays out of the vocabulary
-    # because README jobs are mostly background or CI jobs.
-    "job vacancies",
-    # The data platform says pipelines and ingestion, not ETL.
+    # Fourth set. The transformation engine names its ETL stage only in a diagram's code block, which
+    # the index leaves out of the README's words.
     "etl",
 }
 MIN_QUERIES = 60  # issue 11: at least 60 judged queries, at least 10 of them in other words
@@ -106,9 +106,15 @@ def test_mean_ndcg_at_10(searcher: Searcher) -> None:
     assert mean(third) >= THIRD_SET_THRESHOLD, report(third)
     fourth = [r for r in every if r.set == 4]
     assert mean(fourth) >= FOURTH_SET_THRESHOLD, report(fourth)
+    fifth = [r for r in every if r.set == 5]
+    assert mean(fifth) >= FIFTH_SET_THRESHOLD, report(fifth)
     other = by_class(results)["other"]
     assert mean(other) >= OTHER_WORDS_THRESHOLD, report(other)
-    weak = {r.query: round(r.ndcg, 3) for r in every if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS}
+    weak = {
+        r.query: round(r.ndcg, 3)
+        for r in every
+        if r.ndcg < PER_QUERY_FLOOR and r.query not in HOPELESS and r.set != HELD_OUT_SET
+    }
     assert not weak, weak
 
 
@@ -117,7 +123,7 @@ def test_judged_set_is_large_enough_and_classified() -> None:
     queries = [item.query for item in judged]
     assert len(queries) >= MIN_QUERIES and len(set(queries)) == len(queries)
     assert {item.kind for item in judged} == set(CLASSES)
-    assert {item.set for item in judged} == {1, 2, 3, 4}
+    assert {item.set for item in judged} == {1, 2, 3, 4, 5}
     assert sum(item.kind == "other" for item in judged) >= MIN_OTHER_WORDS
     assert not HOPELESS - set(queries), HOPELESS - set(queries)
 

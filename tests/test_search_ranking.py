@@ -131,6 +131,49 @@ def test_a_hint_is_not_a_tip(tmp_path: Path) -> None:
         assert "o/hwrc" in {hit.full_name for hit in searcher.search(SearchRequest(q="waste tip")).results}
 
 
+def test_vacancies_find_jobs_but_jobs_are_not_vacancies(tmp_path: Path) -> None:
+    repositories = [
+        make_repository("o/jobs-site", "A", readme="Jobs at the council."),
+        make_repository("o/careers", "A", readme="The council's careers pages."),
+        make_repository("o/importer", "A", readme="Runs nightly jobs that import addresses."),
+    ]
+    store = IndexStore(tmp_path)
+    with store.write_lock():
+        index_repositories(store, repositories)
+    with Searcher(tmp_path) as searcher:
+
+        def found(q: str) -> set[str]:
+            return {hit.full_name for hit in searcher.search(SearchRequest(q=q)).results}
+
+        assert {"o/jobs-site", "o/careers"} <= found("vacancies")
+        assert {"o/jobs-site", "o/careers"} <= found("recruitment")
+        # Jobs typed are not vacancies: a README's jobs are more often background work than posts.
+        assert found("jobs") == {"o/jobs-site", "o/importer"}
+
+
+def test_products_are_found_by_what_they_are(tmp_path: Path) -> None:
+    repositories = [
+        make_repository("o/bot", "A", readme="A chatbot that answers questions with OpenAI's GPT."),
+        make_repository("o/Modern.Gov", "A"),
+        make_repository("o/site", "A", readme="A Gatsby site whose pages come from Contentful."),
+        make_repository("o/phonebook", "A", readme="A phonebook of staff and external contacts."),
+    ]
+    store = IndexStore(tmp_path)
+    with store.write_lock():
+        index_repositories(store, repositories)
+    with Searcher(tmp_path) as searcher:
+        for q, name in [
+            ("large language model", "o/bot"),
+            ("llm", "o/bot"),
+            ("committee management system", "o/Modern.Gov"),
+            ("headless cms", "o/site"),
+            ("employee directory", "o/phonebook"),
+        ]:
+            assert [hit.full_name for hit in searcher.search(SearchRequest(q=q)).results][:1] == [name], q
+        # A product's name does not find every product of its kind.
+        assert not searcher.search(SearchRequest(q="openai")).results[1:]
+
+
 def test_four_words_may_spell_out_an_acronym() -> None:
     builder = QueryBuilder(make_schema())
     assert all(
