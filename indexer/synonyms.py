@@ -18,8 +18,11 @@ query, some lowered one, and none moved the fourth held-out set, written before 
 round drew its concepts from that set's misses (large language models, ETL, staff phone books,
 committee systems, job vacancies, headless CMSs), each kept only where taking it out lowered the set
 and adding it lowered no query of any set (hybrid-app frameworks lowered it and were left out); the
-fifth set, written before that round, is now the honest figure for queries the vocabulary was not
-built from (tests/relevance/judgements.yaml).
+fifth set, written before that round, did not move with it. A sixth round did the same with the
+fifth set's misses (social isolation, A/B testing, food hygiene inspections, reporting a problem,
+public APIs, free school meals; record linkage, e-scooters, LSOAs and mobile working changed nothing
+and were left out). The sixth set, written before that round, is the honest figure for queries the
+vocabulary was not built from (tests/relevance/judgements.yaml).
 """
 
 from __future__ import annotations
@@ -213,6 +216,45 @@ _NAMES: tuple[tuple[str, ...], ...] = (
     # Agendas, reports, minutes and decisions of council committees (Modern.Gov is the common product).
     ("committee management", "committee system", "modern gov", "moderngov", "democracy system"),
     ("headless cms", "api first cms", "content api"),
+    # Public health's name for being cut off from others, and the everyday one.
+    ("social isolation", "socially isolated", "loneliness", "lonely"),
+    # Showing two versions of a page to see which works better.
+    (
+        "split testing",
+        "split test",
+        "split tests",
+        "ab testing",
+        "ab test",
+        "ab tests",
+        "a b testing",
+        "a b tests",
+        "multivariate testing",
+    ),
+    # Food businesses' inspections and the ratings the Food Standards Agency publishes (FHRS).
+    (
+        "food hygiene",
+        "food safety",
+        "restaurant inspection",
+        "restaurant inspections",
+        "hygiene rating",
+        "hygiene ratings",
+        "fhrs",
+        "scores on the doors",
+    ),
+    # Residents telling the council something is wrong (FixMyStreet is the common product).
+    (
+        "report a problem",
+        "report a fault",
+        "report a defect",
+        "report an issue",
+        "fault reporting",
+        "problem reporting",
+        "report it",
+        "fixmystreet",
+    ),
+    # Not `open api`: that is the OpenAPI description format, which most APIs' READMEs name.
+    ("public api", "public apis", "open data api"),
+    ("free school meals", "free school meal", "fsm"),
 )
 
 # "A to Z" (and "A - Z") is how councils name the index of their services; the index keeps "A-Z".

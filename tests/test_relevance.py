@@ -32,26 +32,32 @@ from tests.relevance.synthetic import distractors
 # The 93 judged before the second held-out set reached 0.913 in the round before (0.868 before the names
 # of several words, the phrase synonyms' weight, pay/address/sso vocabulary and the demotion of demo
 # copies; 0.783 before the vocabulary and README-opening changes before them). Issue 11 asks for 0.90:
-# the first four sets reach 0.900 over 151, all five 0.857 over 176 (the held-out fifth set, 0.597,
-# pulls it down).
+# the first three sets reach 0.910 over 127, the first five 0.875 over 176, all six 0.837 over 201 (each
+# held-out set starts far lower: 0.737, 0.724, 0.597, 0.568).
 MEAN_NDCG_THRESHOLD = 0.914
-# The third set (`set: 3`), held out of the second vocabulary round, is held to its own floor so that
-# the floors above keep counting the queries they were measured on: 0.737 over 19, before and after
-# that round (none of its queries uses the vocabulary the round added); 0.848 after the fourth round,
-# whose CI/CD, autocomplete, customer account and open source names came from the concepts of this
-# set's misses, so the rise is not evidence that the vocabulary generalises; 0.880 once a name of
-# several words had to be found with its words together (query.NEAR), not scattered over a README.
-THIRD_SET_THRESHOLD = 0.879
-# The fourth set (`set: 4`), written before the fourth round and held out of it: 0.724 over 24, before
-# and after (other words 0.383). 0.729 once no distractor was an intranet's news; 0.849 (other words
-# 0.739) after the fifth round, whose vocabulary came from this set's misses: development data now.
-FOURTH_SET_THRESHOLD = 0.849
-# The fifth set (`set: 5`), written before the fifth round and held out of it: 0.597 over 25, before
-# and after (other words 0.216, broad 0.384). It is the honest figure for queries the vocabulary was
-# not built from. As the newest held-out set it is held to its mean only: its misses are what the next
-# round is for, so they are not listed as hopeless one by one.
-FIFTH_SET_THRESHOLD = 0.597
-HELD_OUT_SET = 5
+# Each later set is held to its own floor, so the floor above keeps counting the queries it was
+# measured on. Each was written before a round of ranking work and held out of it; the round after
+# drew its vocabulary from the set's misses, so a rise after that is development, not evidence that
+# the vocabulary generalises.
+SET_FLOORS = {
+    # 0.737 over 19, before and after the round it was held out of (none of its queries uses the
+    # vocabulary the round added); 0.848 after the fourth round, built from its misses (CI/CD,
+    # autocomplete, customer accounts, open source); 0.880 once a name of several words had to be found
+    # with its words together (query.NEAR), not scattered over a README.
+    3: 0.879,
+    # 0.724 over 24, before and after the fourth round (other words 0.383); 0.729 once no distractor was
+    # an intranet's news; 0.849 (other words 0.739) after the fifth round, built from its misses.
+    4: 0.849,
+    # 0.597 over 25, before and after the fifth round (other words 0.216, broad 0.384); 0.724 (other
+    # words 0.525, broad 0.558) after the sixth, built from its misses.
+    5: 0.723,
+    # 0.568 over 25, before and after the sixth round (other words 0.226, broad 0.544): the honest
+    # figure for queries the vocabulary was not built from.
+    6: 0.567,
+}
+# The newest held-out set is held to its mean only: its misses are what the next round is for, so
+# they are not listed as hopeless one by one.
+HELD_OUT_SET = max(SET_FLOORS)
 # Queries in other words than the README's (issue 11 asks for 0.70), first two sets: measured 0.909
 # over 28 (0.866 before the third round's vocabulary; 0.764 over the first 22 before the second round,
 # 0.482 before the first vocabulary).
@@ -77,6 +83,22 @@ HOPELESS = {
     # Fourth set. The transformation engine names its ETL stage only in a diagram's code block, which
     # the index leaves out of the README's words.
     "etl",
+    # Fifth set. Glasgow's e-scooter data has no README; its name says Voi, an operator's name.
+    "e-scooter trips",
+    # Fifth set. The cost calculator matches individuals across data sets, never saying record
+    # linkage; "record" finds burial records (distractors) first.
+    "record linkage",
+    # Fifth set. East Sussex's site names A/B testing once, in a list of its documentation's pages;
+    # "testing" is in most READMEs.
+    "split testing",
+    # Fifth set. The reporting services say what is reported (a missed bin, a defect, flooding);
+    # "report" also finds every reporting tool.
+    "report a problem",
+    # Fifth set. "api" is in the name of many repositories; of the public ones, only Lambeth's says so
+    # (an open data API).
+    "public api",
+    # Fifth set. Hackney's repairs hub is third: "mobile" and "working" find apps and working notes first.
+    "mobile working for operatives",
 }
 MIN_QUERIES = 60  # issue 11: at least 60 judged queries, at least 10 of them in other words
 MIN_OTHER_WORDS = 10
@@ -102,12 +124,9 @@ def test_mean_ndcg_at_10(searcher: Searcher) -> None:
     print("\n" + report(every))
     results = [r for r in every if r.set <= 2]
     assert mean(results) >= MEAN_NDCG_THRESHOLD, report(results)
-    third = [r for r in every if r.set == 3]
-    assert mean(third) >= THIRD_SET_THRESHOLD, report(third)
-    fourth = [r for r in every if r.set == 4]
-    assert mean(fourth) >= FOURTH_SET_THRESHOLD, report(fourth)
-    fifth = [r for r in every if r.set == 5]
-    assert mean(fifth) >= FIFTH_SET_THRESHOLD, report(fifth)
+    for number, floor in SET_FLOORS.items():
+        judged_set = [r for r in every if r.set == number]
+        assert mean(judged_set) >= floor, report(judged_set)
     other = by_class(results)["other"]
     assert mean(other) >= OTHER_WORDS_THRESHOLD, report(other)
     weak = {
@@ -123,7 +142,7 @@ def test_judged_set_is_large_enough_and_classified() -> None:
     queries = [item.query for item in judged]
     assert len(queries) >= MIN_QUERIES and len(set(queries)) == len(queries)
     assert {item.kind for item in judged} == set(CLASSES)
-    assert {item.set for item in judged} == {1, 2, 3, 4, 5}
+    assert {item.set for item in judged} == {1, 2, *SET_FLOORS}
     assert sum(item.kind == "other" for item in judged) >= MIN_OTHER_WORDS
     assert not HOPELESS - set(queries), HOPELESS - set(queries)
 

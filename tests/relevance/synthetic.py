@@ -326,9 +326,8 @@ _FRAMEWORKS = {
     "PowerShell": ("PowerShell scripts",),
 }
 # Distractors must not be relevant to any judged query, so none is written in a judged technology.
-# Judged queries ask for Laravel and Vue, so no distractor is built with either. Hapi takes Vue's place
-# rather than leaving a gap, so the generator's draws, and with them every other distractor, stay as
-# they were judged beside.
+# Judged queries ask for Laravel and Vue. Hapi takes Vue's place rather than leaving a gap, so the
+# generator's draws, and with them every other distractor, stay as they were.
 _DISTRACTOR_FRAMEWORKS = {
     language: tuple("Hapi" if f == "Vue" else f for f in frameworks if f != "Laravel")
     for language, frameworks in _FRAMEWORKS.items()
