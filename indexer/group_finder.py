@@ -275,7 +275,9 @@ def _make_group(
         id=f"{slugify(label) or 'group'}-{digest}",
         label=label,
         terms=[p.text for p in phrases[:KEY_TERMS]],
-        search_query=_search_query(phrases, _kind_search_words(kind, described, extractor) if kind else ()),
+        search_query=_search_query(
+            phrases, described, extractor, _kind_search_words(kind, described, extractor) if kind else ()
+        ),
         councils=councils,
         repositories=[_member(m) for m in sorted(built, key=_member_order)],
         reuse=[
@@ -463,12 +465,31 @@ def _kind_search_words(kind: Kind, described: list[RepositoryTerms], extractor: 
     return chosen
 
 
-def _search_query(phrases: list[Phrase], first: Sequence[str] = ()) -> str:
+def _search_query(
+    phrases: list[Phrase], described: list[RepositoryTerms], extractor: TermExtractor, first: Sequence[str] = ()
+) -> str:
     """Single words of the best terms joined with OR, so a search finds every member that has any;
-    a kind's group first has the words that say its kind (`first`)."""
+    a kind's group first has the words that say its kind (`first`). Members joined to the group by
+    other words than the best (an inventory of laptops beside loans of office equipment) would be left
+    out, so words of the group's other key terms follow, as few as find them."""
     words: list[str] = list(first)
     for phrase in phrases:
         for word in phrase.text.lower().split():
             if word not in words:
                 words.append(word)
-    return " OR ".join(words[: SEARCH_WORDS + len(first)])
+    chosen = words[: SEARCH_WORDS + len(first)]
+
+    def finds(word: str) -> set[int]:
+        stem = extractor.stem(word)
+        return {n for n, d in enumerate(described) if word in d.name_parts or stem in d.weights}
+
+    left = set(range(len(described))) - {n for word in chosen for n in finds(word)}
+    key_words = {w for phrase in phrases[:KEY_TERMS] for w in phrase.text.lower().split()} - set(chosen)
+    uses = {word: finds(word) for word in sorted(key_words)}
+    for _ in range(SEARCH_WORDS):
+        word = max(uses, key=lambda w: (len(uses[w] & left), -len(w), w), default=None)
+        if word is None or not uses[word] & left:
+            break
+        chosen.append(word)
+        left -= uses.pop(word)
+    return " OR ".join(chosen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from councilcode.indexer.collaborate import (
     write_groups,
 )
 from councilcode.indexer.group_clusters import attach_to_centroids, average_linkage, neighbour_graph, tfidf_vectors
-from councilcode.indexer.group_finder import Phrase, _label, find_groups
+from councilcode.indexer.group_finder import Phrase, _label, _search_query, find_groups
 from councilcode.indexer.group_kinds import kinds_of
-from councilcode.indexer.group_terms import TermExtractor, about_sections, markdown_words_text
+from councilcode.indexer.group_terms import RepositoryTerms, TermExtractor, about_sections, markdown_words_text
 from councilcode.records import Repository
 from councilcode.settings import DataDir
 from tests.factories import make_repository
@@ -190,6 +191,26 @@ def test_neighbour_graph_finds_the_most_similar_rows() -> None:
 
 
 # -- groups ----------------------------------------------------------------------------------------
+
+
+def test_group_search_words_find_every_member() -> None:
+    extractor = TermExtractor()
+
+    def said(*words: str) -> RepositoryTerms:
+        return RepositoryTerms(weights=Counter({extractor.stem(w): 1.0 for w in words}))
+
+    phrases = [
+        Phrase(3.0, extractor.stem("equipment"), "equipment"),
+        Phrase(2.0, extractor.stem("loans"), "loans"),
+        Phrase(1.5, extractor.stem("office"), "office"),
+        Phrase(1.0, extractor.stem("laptops"), "laptops"),
+    ]
+    loans, office = said("equipment", "loans"), said("office", "equipment")
+    # The best words find both members: nothing more.
+    assert _search_query(phrases, [loans, office], extractor) == "equipment OR loans OR office"
+    # A member joined by other words (an inventory of laptops) is found by a key term's word.
+    laptops = said("laptops", "inventory")
+    assert _search_query(phrases, [loans, office, laptops], extractor) == "equipment OR loans OR office OR laptops"
 
 
 def test_groups_span_councils_and_show_forks_as_reuse() -> None:
