@@ -100,7 +100,7 @@ OFF_TOPIC = (
         ("Planning applications", "Building control"),
         (
             "Lists planning applications and lets residents comment on them.",
-            "Synchronises planning cases from the back office system.",
+            "Synchronises planning cases from the planning casework system.",
             "Building control inspections booked online.",
         ),
         ("planning", "development-management"),
@@ -310,7 +310,7 @@ _GENERIC = (
     "Data is refreshed every night by a scheduled job.",
     "Staff sign in with their council account.",
     "Residents use the public pages; officers use the admin pages.",
-    "See the docs folder for architecture decisions and runbooks.",
+    "See the docs folder for runbooks.",
 )
 _FRAMEWORKS = {
     "C#": ("ASP.NET Core", "MVC 5", ".NET 8"),
