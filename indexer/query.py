@@ -120,7 +120,8 @@ class QueryBuilder:
                 if tuple(sequence[start : start + n]) == phrase:
                     for i in {index for _, index in stems[start : start + n]}:
                         for stem in alternatives:
-                            groups[i].setdefault(stem, PHRASE_SYNONYM_WEIGHT)
+                            # A phrase's other name outweighs the same word as one word's synonym.
+                            groups[i][stem] = max(groups[i].get(stem, 0.0), PHRASE_SYNONYM_WEIGHT)
 
     def _add_acronym(self, groups: list[dict[str, float]], sequence: list[str]) -> None:
         """Four or more words may spell out an acronym the README uses instead (`joint strategic

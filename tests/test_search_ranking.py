@@ -16,7 +16,14 @@ from councilcode.indexer.schema import make_schema
 from councilcode.indexer.search import Searcher, SearchRequest
 from councilcode.indexer.snippets import Terms, make_snippet
 from councilcode.indexer.spelling import edit_distance
-from councilcode.indexer.synonyms import PHRASE_SYNONYM_WEIGHT, SYNONYM_WEIGHT, normalise_phrases, phrases, synonyms
+from councilcode.indexer.synonyms import (
+    PHRASE_SYNONYM_WEIGHT,
+    SYNONYM_WEIGHT,
+    SYNONYMS,
+    normalise_phrases,
+    phrases,
+    synonyms,
+)
 from councilcode.records import Repository
 from tests.factories import make_repository
 from tests.helpers import index_repositories
@@ -81,6 +88,9 @@ def test_phrase_synonyms_reach_every_word_of_the_phrase() -> None:
     assert "regist" not in groups[0] and groups[1]["regist"] == groups[2]["regist"] < 1.0
     single = builder.parse("single sign-on").groups  # `on` is a stop word; the phrase still matches
     assert all("saml" in group for group in single)
+    # `sign` alone finds authentication at a word's synonyms' weight; the phrase typed, at the phrase's.
+    assert builder.parse("sign").groups[0]["authent"] == SYNONYM_WEIGHT
+    assert all(group["authent"] == PHRASE_SYNONYM_WEIGHT for group in builder.parse("single sign on").groups)
     assert not any("saml" in group for group in builder.parse("sign single").groups)  # out of order
 
 
@@ -151,12 +161,20 @@ def test_vacancies_find_jobs_but_jobs_are_not_vacancies(tmp_path: Path) -> None:
         assert found("jobs") == {"o/jobs-site", "o/importer"}
 
 
-def test_products_are_found_by_what_they_are(tmp_path: Path) -> None:
+def test_things_are_found_by_their_other_names(tmp_path: Path) -> None:
     repositories = [
         make_repository("o/bot", "A", readme="A chatbot that answers questions with OpenAI's GPT."),
         make_repository("o/Modern.Gov", "A"),
-        make_repository("o/site", "A", readme="A Gatsby site whose pages come from Contentful."),
+        make_repository("o/site", "A", readme="A Gatsby site whose pages come from Strapi."),
         make_repository("o/phonebook", "A", readme="A phonebook of staff and external contacts."),
+        make_repository("o/loneliness", "A", readme="Maps loneliness among older residents."),
+        make_repository("o/fault", "A", readme="Residents report a fault with a street light."),
+        make_repository("o/lambeth", "A", readme="Lambeth's open data API."),
+        # What those names must not find: the words, but not the thing.
+        make_repository("o/news", "A", readme="Publishes news content to the website."),
+        make_repository("o/lone", "A", readme="Keeps lone workers safe on home visits."),
+        make_repository("o/finance", "A", readme="Monthly finance reports."),
+        make_repository("o/described", "A", readme="An API described with OpenAPI."),
     ]
     store = IndexStore(tmp_path)
     with store.write_lock():
@@ -168,10 +186,37 @@ def test_products_are_found_by_what_they_are(tmp_path: Path) -> None:
             ("committee management system", "o/Modern.Gov"),
             ("headless cms", "o/site"),
             ("employee directory", "o/phonebook"),
+            ("social isolation", "o/loneliness"),
+            ("report a problem", "o/fault"),
+            ("public api", "o/lambeth"),
         ]:
             assert [hit.full_name for hit in searcher.search(SearchRequest(q=q)).results][:1] == [name], q
+        found = {
+            hit.full_name
+            for q in ("headless cms", "social isolation")
+            for hit in searcher.search(SearchRequest(q=q)).results
+        }
+        assert not found & {"o/news", "o/lone"}  # Contentful's stem is content, lonely's lone: neither is a name
+        # FixMyStreet finds reporting a fault, not every report.
+        assert [hit.full_name for hit in searcher.search(SearchRequest(q="fixmystreet")).results] == ["o/fault"]
+        assert "o/described" not in {
+            hit.full_name for hit in searcher.search(SearchRequest(q="public api")).results[:1]
+        }
         # A product's name does not find every product of its kind.
         assert not searcher.search(SearchRequest(q="openai")).results[1:]
+
+
+def test_names_of_several_words_keep_several_words() -> None:
+    # A name whose words the analyser takes down to one (`report it`: `it` is a stop word; "A/B
+    # testing": `a` and `b`) would be that one word everywhere; two names with the same stems are one.
+    builder = QueryBuilder(make_schema())
+    table = phrases()
+    several = {*table, *(o for os in table.values() for o in os), *(o for os in SYNONYMS.values() for o in os)}
+    several = {name for name in several if " " in name}
+    assert not [name for name in several if len(builder._analyse(name)) < 2]
+    for phrase, others in table.items():
+        stems = [tuple(builder._analyse(name)) for name in (phrase, *others) if " " in name]
+        assert len(stems) == len(set(stems)), phrase
 
 
 def test_four_words_may_spell_out_an_acronym() -> None:
