@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,16 @@ from councilcode.indexer.synonyms import (
 from councilcode.records import Repository
 from tests.factories import make_repository
 from tests.helpers import index_repositories
+
+
+@contextmanager
+def indexed(tmp_path: Path, repositories: list[Repository]) -> Iterator[Searcher]:
+    """A searcher over an index of just `repositories`."""
+    store = IndexStore(tmp_path)
+    with store.write_lock():
+        index_repositories(store, repositories)
+    with Searcher(tmp_path) as searcher:
+        yield searcher
 
 
 def brute_force(matches: Matches, wanted: int) -> list[tuple[float, int]]:
@@ -119,10 +131,7 @@ def test_a_compound_alternative_needs_every_word(tmp_path: Path) -> None:
         make_repository("o/scattered", "A", readme="Hash with a salt. " + "Then more words here. " * 5 + "Spreading."),
         make_repository("o/gap", "A", readme="A salt and grit spreading schedule."),  # two words between: the name
     ]
-    store = IndexStore(tmp_path)
-    with store.write_lock():
-        index_repositories(store, repositories)
-    with Searcher(tmp_path) as searcher:
+    with indexed(tmp_path, repositories) as searcher:
         found = {hit.full_name for hit in searcher.search(SearchRequest(q="gritting")).results}
     assert found == {"o/gritters", "o/spreader", "o/gap"}  # not a password hash's salt, nor scattered words
 
@@ -132,10 +141,7 @@ def test_a_hint_is_not_a_tip(tmp_path: Path) -> None:
         make_repository("o/hwrc", "A", readme="Opening times of the household waste recycling centres."),
         make_repository("o/tool", "A", readme="A build tool. Tip: run npm install first."),
     ]
-    store = IndexStore(tmp_path)
-    with store.write_lock():
-        index_repositories(store, repositories)
-    with Searcher(tmp_path) as searcher:
+    with indexed(tmp_path, repositories) as searcher:
         assert [hit.full_name for hit in searcher.search(SearchRequest(q="recycling centre")).results] == ["o/hwrc"]
         # The tip typed still finds the recycling centre.
         assert "o/hwrc" in {hit.full_name for hit in searcher.search(SearchRequest(q="waste tip")).results}
@@ -147,10 +153,7 @@ def test_vacancies_find_jobs_but_jobs_are_not_vacancies(tmp_path: Path) -> None:
         make_repository("o/careers", "A", readme="The council's careers pages."),
         make_repository("o/importer", "A", readme="Runs nightly jobs that import addresses."),
     ]
-    store = IndexStore(tmp_path)
-    with store.write_lock():
-        index_repositories(store, repositories)
-    with Searcher(tmp_path) as searcher:
+    with indexed(tmp_path, repositories) as searcher:
 
         def found(q: str) -> set[str]:
             return {hit.full_name for hit in searcher.search(SearchRequest(q=q)).results}
@@ -176,10 +179,7 @@ def test_things_are_found_by_their_other_names(tmp_path: Path) -> None:
         make_repository("o/finance", "A", readme="Monthly finance reports."),
         make_repository("o/described", "A", readme="An API described with OpenAPI."),
     ]
-    store = IndexStore(tmp_path)
-    with store.write_lock():
-        index_repositories(store, repositories)
-    with Searcher(tmp_path) as searcher:
+    with indexed(tmp_path, repositories) as searcher:
         for q, name in [
             ("large language model", "o/bot"),
             ("llm", "o/bot"),
@@ -361,10 +361,7 @@ def test_every_filter_value_counts_add_up(searcher: Searcher) -> None:
 def test_demonstration_copies_rank_below_the_work(tmp_path: Path) -> None:
     readme = "Blazor components styled with the GOV.UK Design System."
     names = ["o/components-demo", "o/components", "o/components_test", "o/ZZSandBox", "o/demo-site"]
-    store = IndexStore(tmp_path)
-    with store.write_lock():
-        index_repositories(store, [make_repository(name, "A", readme=readme) for name in names])
-    with Searcher(tmp_path) as searcher:
+    with indexed(tmp_path, [make_repository(name, "A", readme=readme) for name in names]) as searcher:
         hits = searcher.search(SearchRequest(q="blazor", limit=10)).results
     ranked_names = [hit.full_name for hit in hits]
     # The work and a name that merely contains `demo` first; the copies to show or try it after.
