@@ -140,11 +140,14 @@ class Groups:
 
     def public_json(self) -> dict[str, Any]:
         """Every group, as `councilcode collaborate --json` prints them."""
+        return {**self.summary_json(), "groups": [g.public_json() for g in self.groups]}
+
+    def summary_json(self) -> dict[str, Any]:
+        """`public_json` without the groups, for a caller that writes them its own way."""
         return {
             "generated_at": self.generated_at,
             "repositories_compared": self.repositories,
             "total": len(self.groups),
-            "groups": [g.public_json() for g in self.groups],
         }
 
     def groups_of(self, full_name: str) -> list[Group]:

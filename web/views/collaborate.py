@@ -178,4 +178,4 @@ def api_collaborate(request: Request) -> Response:
     forks) of each group, for a catalogue whose groups hold hundreds."""
     groups = _required_groups(request)
     limit = _whole_number(request, "limit", 1, MAX_API_LIMIT)
-    return JSONResponse({**groups.public_json(), "groups": [group_json(request, g, limit) for g in groups.groups]})
+    return JSONResponse({**groups.summary_json(), "groups": [group_json(request, g, limit) for g in groups.groups]})
