@@ -117,7 +117,7 @@ _NARROWER: dict[str, tuple[str, ...]] = {
     "genai": _LLM_PRODUCTS,
 }
 # Several words that name one thing, and other words for it. Each word of the phrase, where the
-# phrase is typed, also finds these (at the synonyms' weight), so a README using the other name
+# phrase is typed, also finds these (at PHRASE_SYNONYM_WEIGHT), so a README using the other name
 # matches the whole phrase. Matched by stems, so plurals count (`press releases`).
 _PHRASES: dict[str, tuple[str, ...]] = {
     "single sign on": ("sso", "saml", "openid", "oauth", "authentication"),
