@@ -21,7 +21,14 @@ from whoosh.qparser import MultifieldParser, OrGroup, RangePlugin, SingleQuotePl
 from whoosh.reading import IndexReader
 
 from councilcode.indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
-from councilcode.indexer.synonyms import PHRASE_SYNONYM_WEIGHT, SYNONYM_WEIGHT, normalise_phrases, phrases, synonyms
+from councilcode.indexer.synonyms import (
+    PHRASE_SYNONYM_WEIGHT,
+    SYNONYM_WEIGHT,
+    SYNONYMS,
+    normalise_phrases,
+    phrases,
+    synonyms,
+)
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 COMPOUND_SEPARATOR = " "  # joins the stems of a several-word alternative; no stem has a space
@@ -78,6 +85,16 @@ class QueryBuilder:
             if len(stems) >= 2:
                 alternatives = tuple(term for other in others for term in self._alternative_terms(other))
                 self.phrases.append((stems, alternatives))
+
+    def compound_terms(self) -> list[str]:
+        """Every name of several words the vocabulary may search for, as the compound term a query
+        would hold: the costliest alternatives to find (their words together, indexer.ranking), so
+        worth finding before anyone searches."""
+        terms = {
+            term: None for names in SYNONYMS.values() for other in names for term in self._alternative_terms(other)
+        }
+        terms.update((term, None) for _, alternatives in self.phrases for term in alternatives)
+        return [term for term in terms if COMPOUND_SEPARATOR in term]
 
     def parse(self, text: str | None) -> ParsedQuery:
         """Parse `text`; never raises. Empty text (or only `*`) means browse everything."""

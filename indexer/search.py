@@ -37,7 +37,17 @@ from councilcode.indexer.generations import (
     open_generation,
 )
 from councilcode.indexer.query import ParsedQuery, QueryBuilder, compound_parts
-from councilcode.indexer.ranking import Matches, Opening, Phrase, match, opening_of, phrase_of, ranked, readme_opening
+from councilcode.indexer.ranking import (
+    Matches,
+    Opening,
+    Phrase,
+    alternative_impacts,
+    match,
+    opening_of,
+    phrase_of,
+    ranked,
+    readme_opening,
+)
 from councilcode.indexer.schema import PUBLICCODE
 from councilcode.indexer.scoring import Bm25f
 from councilcode.indexer.similar import similar_docs
@@ -419,14 +429,19 @@ class Searcher:
 
     def _start_warming(self, state: _State) -> None:
         """In the background, prepare what the first searches on a new index version would otherwise
-        pay for: sort orders, facet bitmaps, and the impacts of the words recent searches used (the
-        first search for a common word costs a hundred milliseconds, later ones a few)."""
+        pay for: sort orders, facet bitmaps, the impacts of the words recent searches used (the
+        first search for a common word costs a hundred milliseconds, later ones a few), and where the
+        vocabulary's names of several words are (finding a name's words together is what makes the
+        first "customer portal" or "design system" the slowest searches)."""
         if not self._warm_up:
             return
         terms = [term for term, _ in self._popular.most_common(WARM_TERMS)]
         steps: list[Callable[[], object]] = [state.values.prepare_sort(sort) for sort in SORTS[1:]]
         steps.append(state.values.prepare_facets)
         steps.extend(lambda term=term: state.bm25f.impacts(term) for term in terms)
+        steps.extend(
+            lambda term=term: alternative_impacts(term, state.bm25f) for term in state.queries.compound_terms()
+        )
         if len(terms) < WARM_TERMS:
             # Too few recent searches (a server just started): the index's most frequent terms,
             # whose impacts cost tens of milliseconds each the first time, and which are searched.

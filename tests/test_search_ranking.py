@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import councilcode.indexer.docvalues
+from councilcode.indexer import scoring
 from councilcode.indexer.generations import IndexStore
 from councilcode.indexer.query import QueryBuilder, is_well_formed, plain_words
 from councilcode.indexer.ranking import Matches, Phrase, opening_of, ranked, readme_opening
@@ -145,6 +148,25 @@ def test_a_hint_is_not_a_tip(tmp_path: Path) -> None:
         assert [hit.full_name for hit in searcher.search(SearchRequest(q="recycling centre")).results] == ["o/hwrc"]
         # The tip typed still finds the recycling centre.
         assert "o/hwrc" in {hit.full_name for hit in searcher.search(SearchRequest(q="waste tip")).results}
+
+
+def test_warming_finds_the_vocabularys_names_before_anyone_searches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repositories = [make_repository("o/spreader", "A", readme="A salt spreading schedule for the depots.")]
+    store = IndexStore(tmp_path)
+    with store.write_lock():
+        index_repositories(store, repositories)
+    with Searcher(tmp_path) as searcher:
+        searcher.stats()  # opens the index, which starts the warm-up
+        deadline = time.monotonic() + 30
+        while any(t.name == "search-warm-up" for t in threading.enumerate()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Finding a name's words together is Whoosh's phrase matching: after the warm-up, none is left to do.
+        searched: list[object] = []
+        monkeypatch.setattr(scoring.Searcher, "docs_for_query", lambda self, q: searched.append(q) or [])
+        assert [hit.full_name for hit in searcher.search(SearchRequest(q="gritting")).results] == ["o/spreader"]
+        assert not searched
 
 
 def test_vacancies_find_jobs_but_jobs_are_not_vacancies(tmp_path: Path) -> None:
