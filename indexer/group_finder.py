@@ -24,7 +24,14 @@ from councilcode.indexer.group_clusters import (
 )
 from councilcode.indexer.group_kinds import KINDS, Kind, KindOf, kinds_of
 from councilcode.indexer.group_records import THRESHOLD, Group, GroupRepository, SharedWords
-from councilcode.indexer.group_terms import BIGRAM_SEPARATOR, RepositoryTerms, TermExtractor, kind_words, variants
+from councilcode.indexer.group_terms import (
+    BIGRAM_SEPARATOR,
+    KIND_TERMS,
+    RepositoryTerms,
+    TermExtractor,
+    kind_words,
+    variants,
+)
 from councilcode.records import Repository
 
 REUSE_SIMILARITY = 0.8  # a fork this close to another member is a copy of it
@@ -445,24 +452,10 @@ def _kind_search_words(kind: Kind, described: list[RepositoryTerms], extractor: 
     """Words that say the kind, as few as find every member that uses one: a group of gazetteers
     holds a geocoder whose text says "geocoder" and not "gazetteer"."""
     said = {*kind.names, *(w for term in kind.terms for w in kind_words(term))}
-    candidates = sorted({w for w in said | {v for s in said for v in variants(s)} if BIGRAM_SEPARATOR not in w})
-    kind_terms = set(kind.terms)
-
-    def used(word: str, d: RepositoryTerms) -> bool:
-        # a kind's term is in every member's weights, so only the word itself shows it was written
-        stem = extractor.stem(word)
-        return word in d.kind_words or word in d.name_parts or (stem in d.weights and stem not in kind_terms)
-
-    uses = {w: {n for n, d in enumerate(described) if used(w, d)} for w in candidates}
-    chosen: list[str] = []
-    left = set(range(len(described)))
-    while left and len(chosen) < SEARCH_WORDS:
-        word = max(candidates, key=lambda w: (len(uses[w] & left), -len(w), w), default=None)
-        if word is None or not uses[word] & left:
-            break
-        chosen.append(word)
-        left -= uses[word]
-    return chosen
+    candidates = {w for w in said | {v for s in said for v in variants(s)} if BIGRAM_SEPARATOR not in w}
+    # The kind's own term is in the weights of every member (each writes one of its words).
+    uses = {word: _writing(word, described, extractor, frozenset(kind.terms)) for word in candidates}
+    return _cover(uses, set(range(len(described))), SEARCH_WORDS)
 
 
 def _search_query(
@@ -471,25 +464,42 @@ def _search_query(
     """Single words of the best terms joined with OR, so a search finds every member that has any;
     a kind's group first has the words that say its kind (`first`). Members joined to the group by
     other words than the best (an inventory of laptops beside loans of office equipment) would be left
-    out, so words of the group's other key terms follow, as few as find them."""
+    out, so up to SEARCH_WORDS words of the group's other key terms follow, as few as find them."""
     words: list[str] = list(first)
     for phrase in phrases:
         for word in phrase.text.lower().split():
             if word not in words:
                 words.append(word)
     chosen = words[: SEARCH_WORDS + len(first)]
-
-    def finds(word: str) -> set[int]:
-        stem = extractor.stem(word)
-        return {n for n, d in enumerate(described) if word in d.name_parts or stem in d.weights}
-
-    left = set(range(len(described))) - {n for word in chosen for n in finds(word)}
+    found = {n for word in chosen for n in _writing(word, described, extractor, KIND_TERMS)}
     key_words = {w for phrase in phrases[:KEY_TERMS] for w in phrase.text.lower().split()} - set(chosen)
-    uses = {word: finds(word) for word in sorted(key_words)}
-    for _ in range(SEARCH_WORDS):
+    uses = {word: _writing(word, described, extractor, KIND_TERMS) for word in key_words}
+    chosen += _cover(uses, set(range(len(described))) - found, SEARCH_WORDS)
+    return " OR ".join(chosen)
+
+
+def _writing(word: str, described: list[RepositoryTerms], extractor: TermExtractor, added: frozenset[str]) -> set[int]:
+    """The members whose name or text has `word`, which a search for it finds. `added`: terms the
+    extractor puts in a repository's weights for other words it writes (a kind's term for any of the
+    kind's words: "bin" adds waste's), so for those only the word itself, among the kind words or the
+    name's, shows it was written."""
+    stem = extractor.stem(word)
+    return {
+        n
+        for n, d in enumerate(described)
+        if word in d.kind_words or word in d.name_parts or (stem in d.weights and stem not in added)
+    }
+
+
+def _cover(uses: dict[str, set[int]], left: set[int], limit: int) -> list[str]:
+    """Up to `limit` words, each the one that finds most of the members still `left` (then the
+    shorter, then the later in the alphabet, so the choice is the same every run)."""
+    chosen: list[str] = []
+    left = set(left)
+    while left and len(chosen) < limit:
         word = max(uses, key=lambda w: (len(uses[w] & left), -len(w), w), default=None)
         if word is None or not uses[word] & left:
             break
         chosen.append(word)
-        left -= uses.pop(word)
-    return " OR ".join(chosen)
+        left -= uses[word]
+    return chosen

@@ -178,6 +178,10 @@ _KIND_OF = {
 }
 
 
+# The kinds' terms, which TermExtractor adds to a repository's weights for any of a kind's words.
+KIND_TERMS = frozenset(_KIND_OF.values())
+
+
 def kind_words(term: str) -> tuple[str, ...]:
     """The words that count as the kind term `term` ("gazett" -> gazetteer, llpg, geocoder...)."""
     return tuple(word for word, kind in _KIND_OF.items() if kind == term)

@@ -104,7 +104,7 @@ def _group_scores(group: dict[str, float], bm25f: Bm25f) -> dict[int, float]:
     if alternatives:
         best: dict[int, float] = {}
         for term, weight in alternatives:
-            for doc, impact in alternative_impacts(term, bm25f).items():
+            for doc, impact in _alternative_impacts(term, bm25f).items():
                 value = weight * impact
                 if value > best.get(doc, 0.0):
                     best[doc] = value
@@ -112,7 +112,7 @@ def _group_scores(group: dict[str, float], bm25f: Bm25f) -> dict[int, float]:
     return scores
 
 
-def alternative_impacts(term: str, bm25f: Bm25f) -> dict[int, float]:
+def _alternative_impacts(term: str, bm25f: Bm25f) -> dict[int, float]:
     """A synonym's impacts; for a compound of several stems (`salt spreading`), the documents having
     them together (query.NEAR), each scored by the mean of their impacts (one word's worth, as a
     synonym is)."""

@@ -36,12 +36,11 @@ from councilcode.indexer.generations import (
     check_generation,
     open_generation,
 )
-from councilcode.indexer.query import ParsedQuery, QueryBuilder, compound_parts
+from councilcode.indexer.query import NEAR, ParsedQuery, QueryBuilder, compound_parts
 from councilcode.indexer.ranking import (
     Matches,
     Opening,
     Phrase,
-    alternative_impacts,
     match,
     opening_of,
     phrase_of,
@@ -287,8 +286,9 @@ class Searcher:
     def __init__(self, index_dir: Path | str, *, warm_up: bool = True) -> None:
         """Open the index in `index_dir`; raises IndexMissing (a FileNotFoundError) if there is none.
 
-        `warm_up`: prepare sorts, facets and recently searched words in a background thread after
-        opening and after each index change (off for one-off searches such as the command line).
+        `warm_up`: prepare sorts, facets, recently searched and frequent words and the vocabulary's
+        names of several words in the background after opening and after each index change (off for
+        one-off searches such as the command line).
         """
         self._warm_up = warm_up
         self.index_dir = Path(index_dir)
@@ -430,18 +430,15 @@ class Searcher:
     def _start_warming(self, state: _State) -> None:
         """In the background, prepare what the first searches on a new index version would otherwise
         pay for: sort orders, facet bitmaps, the impacts of the words recent searches used (the
-        first search for a common word costs a hundred milliseconds, later ones a few), and where the
-        vocabulary's names of several words are (finding a name's words together is what makes the
-        first "customer portal" or "design system" the slowest searches)."""
+        first search for a common word costs a hundred milliseconds, later ones a few), the index's
+        most frequent terms, and where the vocabulary's names of several words are (finding a name's
+        words together made the first "customer portal" or "design system" the slowest searches)."""
         if not self._warm_up:
             return
         terms = [term for term, _ in self._popular.most_common(WARM_TERMS)]
         steps: list[Callable[[], object]] = [state.values.prepare_sort(sort) for sort in SORTS[1:]]
         steps.append(state.values.prepare_facets)
         steps.extend(lambda term=term: state.bm25f.impacts(term) for term in terms)
-        steps.extend(
-            lambda term=term: alternative_impacts(term, state.bm25f) for term in state.queries.compound_terms()
-        )
         if len(terms) < WARM_TERMS:
             # Too few recent searches (a server just started): the index's most frequent terms,
             # whose impacts cost tens of milliseconds each the first time, and which are searched.
@@ -449,6 +446,17 @@ class Searcher:
             for name in state.bm25f.boosts:
                 steps.append(lambda name=name: self._note_frequent(state, name, frequent))
             steps.append(lambda: self._warm_frequent(state, frequent, WARM_TERMS - len(terms), set(terms)))
+        steps.append(lambda: self._warm_names(state))
+        threading.Thread(target=self._warm, args=(state, steps), name="search-warm-up", daemon=True).start()
+
+    def _warm_names(self, state: _State) -> None:
+        """Queue the vocabulary's names of several words: each word's impacts, then where the words
+        come together (Whoosh's span matching, the dearest part of the first search for one), a step
+        each, so that no step holds the lock for long."""
+        names = [tuple(compound_parts(term)) for term in state.queries.compound_terms()]
+        words = dict.fromkeys(word for name in names for word in name)
+        steps: list[Callable[[], object]] = [lambda word=word: state.bm25f.impacts(word) for word in words]
+        steps.extend(lambda name=name: state.bm25f.near_docs(name, NEAR) for name in names)
         threading.Thread(target=self._warm, args=(state, steps), name="search-warm-up", daemon=True).start()
 
     @staticmethod

@@ -211,6 +211,12 @@ def test_group_search_words_find_every_member() -> None:
     # A member joined by other words (an inventory of laptops) is found by a key term's word.
     laptops = said("laptops", "inventory")
     assert _search_query(phrases, [loans, office, laptops], extractor) == "equipment OR loans OR office OR laptops"
+    # A kind's term stands in the weights for every word of the kind ("bin" puts in waste's), but a
+    # search for "waste" does not find a README that says only bins.
+    rounds = extractor.terms(make_repo("a/waste-rounds", "A", "# Waste rounds\n\nThe schedule of waste rounds."))
+    bins = extractor.terms(make_repo("b/bin-days", "B", "# Bin days\n\nBin days for each street."))
+    waste = [Phrase(3.0, extractor.stem(w), w) for w in ("waste", "rounds", "schedule", "bin")]
+    assert _search_query(waste, [rounds, bins], extractor) == "waste OR rounds OR schedule OR bin"
 
 
 def test_groups_span_councils_and_show_forks_as_reuse() -> None:

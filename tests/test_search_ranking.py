@@ -162,6 +162,7 @@ def test_warming_finds_the_vocabularys_names_before_anyone_searches(
         deadline = time.monotonic() + 30
         while any(t.name == "search-warm-up" for t in threading.enumerate()) and time.monotonic() < deadline:
             time.sleep(0.01)
+        assert time.monotonic() < deadline, "the warm-up did not finish"
         # Finding a name's words together is Whoosh's phrase matching: after the warm-up, none is left to do.
         searched: list[object] = []
         monkeypatch.setattr(scoring.Searcher, "docs_for_query", lambda self, q: searched.append(q) or [])
