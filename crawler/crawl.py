@@ -436,8 +436,7 @@ class Crawler:
         response = await self._get_cached(listing_url, use_etag=known)
         entries: list[CacheEntry] = []
         if response.not_modified and previous is not None:
-            for name in ("root_files", "workflows", "publiccode"):
-                setattr(repo, name, getattr(previous, name))
+            keep_facts(repo, previous)  # the release is read afresh below
         else:
             # An empty repository answers 404 ("This repository is empty"): no files at all.
             names = (root_names_from_listing(response.data) if response.found else None) or []
@@ -576,7 +575,7 @@ def _listing_item_problem(item: Any) -> str | None:
     """Why one listing item cannot be taken for a repository, or None when it can."""
     if not isinstance(item, dict):
         return f"not a repository object but {type(item).__name__}"
-    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+    if _item_id(item) is None:
         return f"no numeric id (id {item.get('id')!r})"
     full_name, name = item.get("full_name"), item.get("name")
     owner = item.get("owner")

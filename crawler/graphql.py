@@ -41,6 +41,8 @@ from councilcode.crawler.crawl import (
     Progress,
     _count,
     _file_content,
+    _item_id,
+    _item_name,
     _listing_item_problem,
     _select_handles,
     _web_address,
@@ -307,19 +309,25 @@ def graphql_node_problem(node: Any) -> str | None:
         return f"not a repository object but {type(node).__name__}"
     if not isinstance(node.get("id"), str):
         return f"no node id (id {node.get('id')!r})"
-    as_listed = {"id": node.get("databaseId"), "full_name": node.get("nameWithOwner"), "name": node.get("name")}
-    return _listing_item_problem(as_listed | {"owner": node.get("owner")})
+    return _listing_item_problem(_as_listing_item(node))
+
+
+def _as_listing_item(node: Any) -> dict[str, Any] | None:
+    """A GraphQL repository node's fields under the REST listing's names, for the checks both crawls share."""
+    if not isinstance(node, dict):
+        return None
+    return {
+        "id": node.get("databaseId"),
+        "full_name": node.get("nameWithOwner"),
+        "name": node.get("name"),
+        "owner": node.get("owner"),
+    }
 
 
 def _root_files(node: dict[str, Any]) -> list[str]:
     """Names of the files at the root of the default branch, and of its folders as "name/", sorted."""
-    target = ((node.get("defaultBranchRef") or {}).get("target")) or {}
-    names = []
-    for entry in (target.get("tree") or {}).get("entries") or []:
-        name, kind = entry.get("name"), entry.get("type")
-        if isinstance(name, str) and kind in ("blob", "tree"):
-            names.append(name if kind == "blob" else name + "/")
-    return sorted(names)
+    tree = (((node.get("defaultBranchRef") or {}).get("target")) or {}).get("tree")
+    return sorted([*tree_names(tree, "blob"), *(f"{name}/" for name in tree_names(tree, "tree"))])
 
 
 # Where GitHub's REST /readme also looks when the root has no README.
@@ -667,12 +675,12 @@ class GraphQLCrawler(Crawler):
                     problem = f"{type(exc).__name__}: {exc}"
             if repo is None:
                 # One bad node is that repository's trouble: named, its stored copy kept, the rest listed.
-                name = node.get("nameWithOwner") if isinstance(node, dict) else None
-                name = name if isinstance(name, str) and name.isprintable() else f"node {number} of {work.handle}"
+                as_listed = _as_listing_item(node)
+                name = _item_name(as_listed, f"node {number} of {work.handle}")
                 work.skipped[name] = problem or "unreadable"
                 log.warning("%s: skipping %s: %s", work.handle, name, problem)
-                database_id = node.get("databaseId") if isinstance(node, dict) else None
-                if isinstance(database_id, int) and (stored := work.stored.get(database_id)) is not None:
+                database_id = _item_id(as_listed) if as_listed is not None else None
+                if database_id is not None and (stored := work.stored.get(database_id)) is not None:
                     work.skipped_kept[database_id] = stored
                 continue
             spdx_id, needs_file = licence_from_github(_licence_object(node.get("licenseInfo")))
