@@ -120,6 +120,8 @@ CREATE TABLE IF NOT EXISTS run_handles (
 # Columns compared to tell whether a stored repository changed (everything a person can see).
 _CONTENT_COLUMNS = tuple(f for f in REPOSITORY_FIELDS if f != "id")
 ROW_FLAGS = frozenset({"archived", "fork", "is_template"})  # booleans, stored as 0 or 1
+# Lists stored as JSON text and NULL while not read yet (topics always comes with the listing).
+_READ_LISTS = LIST_FIELDS - {"topics"}
 
 
 def now_iso() -> str:
@@ -179,7 +181,7 @@ class CrawlRun:
     requests_not_modified: int
     rate_limit_remaining: int | None
     message: str | None
-    # The estimate made before the run (schema 2; None for older runs and runs without one).
+    # The estimate made before the run (schema 3; None for older runs and runs without one).
     estimate_unit: str | None = None
     estimate_expected: int | None = None
     estimate_upper: int | None = None
@@ -395,20 +397,21 @@ class Catalogue:
         licences: dict[str, list[str | None]] = {}
         for r in self.db.execute("SELECT handle, license FROM repositories"):
             licences.setdefault(r["handle"].lower(), []).append(r["license"])
-        return {
-            h["handle"].lower(): HandleFootprint(
+        footprints = {}
+        for h in self.db.execute(
+            "SELECT handle, account_type, last_status, last_success_at, last_changes FROM handles"
+        ):
+            held = licences.get(h["handle"].lower(), [])
+            footprints[h["handle"].lower()] = HandleFootprint(
                 h["handle"],
                 h["account_type"],
                 h["last_success_at"] is not None,
-                len(licences.get(h["handle"].lower(), [])),
-                licences.get(h["handle"].lower(), []),
+                len(held),
+                held,
                 h["last_changes"] or 0,
                 h["last_status"] is not None and h["last_success_at"] is None,
             )
-            for h in self.db.execute(
-                "SELECT handle, account_type, last_status, last_success_at, last_changes FROM handles"
-            )
-        }
+        return footprints
 
     # -- repositories --------------------------------------------------------------------------
 
@@ -569,8 +572,7 @@ class Catalogue:
 
 def _stored(name: str, value: Any) -> Any:
     if name in LIST_FIELDS:
-        # topics is never NULL; the other lists are NULL when they were not read.
-        return None if value is None and name != "topics" else json.dumps(list(value or ()))
+        return None if value is None and name in _READ_LISTS else json.dumps(list(value or ()))
     if name in ROW_FLAGS:
         return int(bool(value))
     return value
@@ -587,7 +589,7 @@ def repository_from_row(row: Sequence[Any]) -> Repository:
     """The `Repository` of a catalogue row given in `REPOSITORY_FIELDS` order (see `repository_row`)."""
     values = dict(zip(REPOSITORY_FIELDS, row, strict=True))
     values["topics"] = json.loads(values["topics"] or "[]")
-    for name in LIST_FIELDS - {"topics"}:
+    for name in _READ_LISTS:
         if values[name] is not None:
             values[name] = json.loads(values[name])
     for flag in ROW_FLAGS:

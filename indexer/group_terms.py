@@ -224,16 +224,13 @@ def markdown_words_text(source: str) -> str:
     return _URL.sub(" ", text)
 
 
-def readme_plain_text(repo: Repository) -> str:
-    """What the README says the project is, as plain text: its opening and the sections about what
-    it does, without the sections about installing, running, testing, deploying, licensing or
-    contributing, and without a framework's template text. Markdown cheaply; other formats through
-    the indexer's converter (reStructuredText, RDoc and HTML READMEs are few)."""
-    return readme_about(repo)[0]
-
-
 def readme_about(repo: Repository) -> tuple[str, str]:
-    """(`readme_plain_text`, the README's title): the heading it opens with ("Hackney Design System",
+    """What the README says the project is, as plain text, and its title.
+
+    The text is its opening and the sections about what it does, without the sections about
+    installing, running, testing, deploying, licensing or contributing, and without a framework's
+    template text: Markdown cheaply, other formats through the indexer's converter (reStructuredText,
+    RDoc and HTML READMEs are few). The title is the heading it opens with ("Hackney Design System",
     "Umbraco User Access Manager"), a summary its authors chose like the repository's name, or ""
     when it opens otherwise, is a template's or is not Markdown."""
     source = (repo.readme or "")[:README_SOURCE_CHARS]
@@ -442,13 +439,10 @@ class TermExtractor:
             return None
         return min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
 
-    def readme_words(self, repo: Repository, limit: int | None = None) -> list[str | None]:
-        """The first `limit` (default README_WORDS) kept words of the README, with breaks."""
-        return self._readme_words(readme_plain_text(repo), limit)
-
-    def _readme_words(self, text: str, limit: int | None = None) -> list[str | None]:
+    def _readme_words(self, text: str) -> list[str | None]:
+        """The first README_WORDS kept words of a README's text, with breaks."""
         sequence = self.words(text)
-        return sequence[: _kept_prefix(sequence, README_WORDS if limit is None else limit)]
+        return sequence[: _kept_prefix(sequence, README_WORDS)]
 
     def terms(self, repo: Repository) -> RepositoryTerms:
         """Weighted terms of a repository's name, description, topics and README opening."""

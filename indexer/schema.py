@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import columns, fields
 
 from councilcode.catalogue import repository_row
+from councilcode.dates import parse_timestamp
 from councilcode.indexer.analysis import spelling_words, text_analyzer
 from councilcode.indexer.names import document_vocabulary, name_words, split_identifier, topic_words
 from councilcode.indexer.readme_text import readme_to_text
@@ -84,15 +84,8 @@ def fingerprint_row(row: tuple[Any, ...]) -> str:
 
 def pushed_timestamp(value: str | None) -> int:
     """`2024-01-31T12:00:00Z` -> seconds since 1970 (0 when unknown or unreadable)."""
-    if not value:
-        return 0
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return 0
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
+    moment = parse_timestamp(value)
+    return int(moment.timestamp()) if moment else 0
 
 
 @dataclass(frozen=True)

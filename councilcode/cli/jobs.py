@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("councilcode")
 
-NO_TOKEN_WARNING = (
-    "GITHUB_TOKEN is not set: GitHub allows only 60 requests an hour without a token, "
-    "which is enough for a handful of small organisations. Set GITHUB_TOKEN or use a GitHub App."
-)
 REST_WITHOUT_TOKEN = "crawling with the REST API: GitHub's GraphQL API (the default) needs a token or a GitHub App"
 GRAPHQL_NEEDS_TOKEN = (
     "GitHub's GraphQL API needs authentication: set GITHUB_TOKEN or use a GitHub App, or crawl with --api rest"
