@@ -56,16 +56,16 @@ class Group:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    def public_json(self) -> dict[str, Any]:
+    def public_json(self, limit: int | None = None) -> dict[str, Any]:
         """The group as `councilcode collaborate --json` prints it (/api/collaborate adds the site's URLs and
-        how many repositories and forks there are, and can list fewer)."""
+        how many repositories and forks there are, and can list fewer: at most `limit` of each)."""
         return {
             "id": self.id,
             "label": self.label,
             "terms": self.terms,
             "councils": self.councils,
-            "repositories": [_public_repository(r) for r in self.repositories],
-            "reuse": [{**_public_repository(r), "of": r.of} for r in self.reuse],
+            "repositories": [_public_repository(r) for r in self.repositories[:limit]],
+            "reuse": [{**_public_repository(r), "of": r.of} for r in self.reuse[:limit]],
             "cohesion": self.cohesion,
             "search_query": self.search_query,
             "shared": [asdict(s) for s in self.shared],

@@ -160,12 +160,9 @@ def group_json(request: Request, group: Group, limit: int | None = None) -> dict
     """A group as /api/collaborate gives it: `councilcode collaborate --json`'s, with this site's URLs
     and `repositories_total` and `reuse_total`, which say how many repositories and forks there are
     even when `limit` lists only the first `limit` of each."""
-    body = group.public_json()
-    body["repositories_total"] = len(body["repositories"])
-    body["reuse_total"] = len(body["reuse"])
-    if limit is not None:
-        body["repositories"] = body["repositories"][:limit]
-        body["reuse"] = body["reuse"][:limit]
+    body = group.public_json(limit)
+    body["repositories_total"] = len(group.repositories)
+    body["reuse_total"] = len(group.reuse)
     for repo in (*body["repositories"], *body["reuse"]):
         repo["url"] = absolute(request, repo_url(repo["full_name"]))
     body["url"] = absolute(request, group_url(group.id))
