@@ -91,10 +91,14 @@ def tfidf_vectors(
     if too_few.any():
         matrix = (sparse.diags((~too_few).astype(np.float32)) @ matrix).tocsr()
         matrix.eliminate_zeros()
+    return Vectors(matrix=_unit_rows(matrix), terms=kept)
+
+
+def _unit_rows(matrix: sparse.spmatrix) -> sparse.csr_matrix:
+    """`matrix` with each row scaled to length 1 (a row of zeros stays zeros), so products are cosines."""
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    matrix = sparse.diags((1.0 / norms).astype(np.float32)) @ matrix
-    return Vectors(matrix=matrix.tocsr(), terms=kept)
+    return (sparse.diags((1.0 / norms).astype(np.float32)) @ matrix).tocsr()
 
 
 def _count(owners: set[str] | str) -> int:
@@ -222,10 +226,9 @@ def attach_to_centroids(
     rows = [i for i in candidates if matrix.indptr[i + 1] > matrix.indptr[i]]
     if not rows or not clusters:
         return {}
-    centroids = sparse.vstack([sparse.csr_matrix(matrix[list(members)].mean(axis=0)) for members in clusters]).tocsr()
-    norms = np.sqrt(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    centroids = (sparse.diags((1.0 / norms).astype(np.float32)) @ centroids).tocsr()
+    centroids = _unit_rows(
+        sparse.vstack([sparse.csr_matrix(matrix[list(members)].mean(axis=0)) for members in clusters]).tocsr()
+    )
     joined: dict[int, int] = {}
     for start in range(0, len(rows), BLOCK_ROWS):
         block = rows[start : start + BLOCK_ROWS]
