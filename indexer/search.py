@@ -132,20 +132,23 @@ class SearchRequest:
         """Raise InvalidSearch, with a message a person can act on, for a value out of range."""
         if self.sort not in SORTS:
             raise InvalidSearch(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
-        if not isinstance(self.page, int) or isinstance(self.page, bool) or self.page < 1:
+        if not _whole(self.page, 1):
             raise InvalidSearch(f"page must be a whole number from 1, not {self.page!r}")
-        if not isinstance(self.limit, int) or isinstance(self.limit, bool) or not 1 <= self.limit <= MAX_LIMIT:
+        if not _whole(self.limit, 1, MAX_LIMIT):
             raise InvalidSearch(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {self.limit!r}")
         if not isinstance(self.facet_limit, int) or self.facet_limit < 0:
             raise InvalidSearch(f"facet_limit must be a whole number from 0, not {self.facet_limit!r}")
         if self.pushed_since:
             pushed_since_timestamp(self.pushed_since)
-        if self.min_reuse is not None and (
-            not isinstance(self.min_reuse, int)
-            or isinstance(self.min_reuse, bool)
-            or not 0 <= self.min_reuse <= MAX_REUSE
-        ):
+        if self.min_reuse is not None and not _whole(self.min_reuse, 0, MAX_REUSE):
             raise InvalidSearch(f"min_reuse must be a whole number from 0 to {MAX_REUSE}, not {self.min_reuse!r}")
+
+
+def _whole(value: object, lowest: int, highest: int | None = None) -> bool:
+    """Whether `value` is a whole number (not a bool, which Python counts as one) from `lowest` to `highest`."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return lowest <= value and (highest is None or value <= highest)
 
 
 def _filter_key(value: str | bool | int | None) -> str | bool | int | None:
