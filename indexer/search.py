@@ -455,7 +455,9 @@ class Searcher:
     def _warm_names(self, state: _State) -> None:
         """Queue the vocabulary's names of several words: each word's impacts, then where the words
         come together (Whoosh's span matching, the dearest part of the first search for one), a step
-        each, so that no step holds the lock for long."""
+        each, so that no step holds the lock for long. Like `_warm_frequent`, a step of the first warm-up
+        that queues a thread of its own: working the names out (some milliseconds) is then not done by
+        the request that opened the index."""
         names = [tuple(compound_parts(term)) for term in state.queries.compound_terms()]
         words = dict.fromkeys(word for name in names for word in name)
         steps: list[Callable[[], object]] = [lambda word=word: state.bm25f.impacts(word) for word in words]
