@@ -199,7 +199,6 @@ def document(repo: Repository) -> dict[str, Any]:
         "fork": bool(repo.fork),
         "readme_text": readme[:SNIPPET_CHARS],
         "reuse_score": score,
-        "has_publiccode": repo.publiccode is not None,
     }
     texts = {
         "name": name_text,
